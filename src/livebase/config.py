@@ -1,0 +1,141 @@
+"""Workspace configuration (``livebase.toml``) as validated pydantic models.
+
+No global state: callers load a :class:`WorkspaceConfig` and pass it along.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from livebase.errors import ConfigError
+
+CONFIG_NAME = "livebase.toml"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CategoryRule(_Model):
+    """Products whose title matches ``pattern`` (a regular expression) get ``category``."""
+
+    pattern: str
+    category: str
+
+
+class PurchaseRules(_Model):
+    """What counts as a purchase (SPEC F1.6, seed 001)."""
+
+    purchase_categories: list[str] = Field(
+        default_factory=lambda: [
+            "course",
+            "module",
+            "consultation",
+            "certification",
+            "subscription",
+        ]
+    )
+    category_rules: list[CategoryRule] = Field(
+        default_factory=lambda: [
+            CategoryRule(pattern=r"(?i)вебинар|webinar|эфир", category="webinar"),
+            CategoryRule(pattern=r"(?i)модул|module", category="module"),
+            CategoryRule(pattern=r"(?i)консультац|разбор|consult", category="consultation"),
+            CategoryRule(pattern=r"(?i)сертифика|экзамен|certif", category="certification"),
+            CategoryRule(pattern=r"(?i)подписк|клуб|subscri", category="subscription"),
+        ]
+    )
+    default_category: str = "course"
+    gift_tags: list[str] = Field(default_factory=lambda: ["подарок", "gift"])
+    corporate_tags: list[str] = Field(default_factory=lambda: ["корпоратив", "юрлицо", "corporate"])
+    corporate_payment_systems: list[str] = Field(
+        default_factory=lambda: ["Безналичный расчёт", "Безналичный расчет", "Счёт юрлица"]
+    )
+    include_gifts: bool = True
+    include_corporate: bool = True
+    duplicate_payment_days: int = Field(7, ge=0)
+    installments_count_once: bool = True
+
+
+class RfmSettings(_Model):
+    window_months: int = Field(12, ge=1, le=120)
+    bins: int = Field(5, ge=2, le=10)
+
+
+class WorkspaceConfig(_Model):
+    school: str = "Online school"
+    currency: str = "RUB"
+    timezone: str = "Europe/Moscow"
+    locale: Literal["ru", "en"] = "ru"
+    engine: str = "duckdb://store.duckdb"
+    purchase_rules: PurchaseRules = Field(default_factory=PurchaseRules)
+    rfm: RfmSettings = Field(default_factory=RfmSettings)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @classmethod
+    def load(cls, path: Path) -> WorkspaceConfig:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"{path}: no workspace here (run `livebase init`)") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: {exc}") from exc
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+            )
+            raise ConfigError(f"{path}: {problems}") from exc
+
+    def to_toml(self) -> str:
+        """The config as TOML text (what ``livebase init`` writes)."""
+        return _to_toml(self.model_dump())
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{escaped}"'
+    if isinstance(value, list) and all(not isinstance(v, dict) for v in value):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {value!r} as TOML")
+
+
+def _to_toml(data: dict, prefix: str = "") -> str:
+    lines: list[str] = []
+    tables: list[tuple[str, dict]] = []
+    arrays: list[tuple[str, list[dict]]] = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            tables.append((key, value))
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            arrays.append((key, value))
+        else:
+            lines.append(f"{key} = {_toml_value(value)}")
+    for key, value in tables:
+        name = f"{prefix}{key}"
+        lines.append(f"\n[{name}]")
+        lines.append(_to_toml(value, prefix=f"{name}."))
+    for key, items in arrays:
+        name = f"{prefix}{key}"
+        for item in items:
+            lines.append(f"\n[[{name}]]")
+            lines.append(_to_toml(item, prefix=f"{name}."))
+    return "\n".join(line for line in lines if line != "")

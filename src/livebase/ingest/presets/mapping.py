@@ -1,0 +1,428 @@
+"""The generic preset: any file plus a YAML mapping from its columns to a canonical table.
+
+A mapping names the target table, where the person's identity is (an id column with a
+namespace, email, phone), how each canonical column is filled (a header, a constant, a
+value map or an arithmetic expression over columns), optional rules (``when`` a column
+starts with ``C``, ``set`` status refunded), aggregation of lines into one record, and
+what to do with exact duplicates and negative amounts. Shipped examples live in
+``livebase/ingest/mappings/``.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import operator
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+from typing import Any, Literal
+
+import ibis.expr.datatypes as dt
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from livebase.errors import ConfigError, InputError
+from livebase.ingest.fields import Reject
+from livebase.ingest.normalize import (
+    normalize_email,
+    normalize_id,
+    normalize_phone,
+    parse_bool,
+    parse_date,
+    parse_datetime,
+    parse_money,
+)
+from livebase.ingest.presets.base import EMAIL, LINES, PHONE, SRC, Batch, Context, Converted
+from livebase.ingest.readers import RawTable
+from livebase.store.schema import CANONICAL, ENUMS
+from livebase.yamlfile import load_yaml
+
+MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Column(_Strict):
+    header: str | None = None
+    value: Any = None
+    expr: str | None = None
+    map: dict[str, str] | None = None
+
+
+class When(_Strict):
+    column: str
+    equals: str | None = None
+    startswith: str | None = None
+    contains: str | None = None
+    matches: str | None = None
+
+
+class Rule(_Strict):
+    when: When
+    set: dict[str, Any]
+
+
+class Identity(_Strict):
+    id: str | None = None
+    namespace: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class Aggregate(_Strict):
+    by: str
+    sum: list[str] = Field(default_factory=list)
+
+
+class KeySpec(_Strict):
+    hash: list[str]
+
+
+class Mapping(_Strict):
+    table: str
+    source: str
+    description: str | None = None
+    delimiter: str | None = None
+    encoding: str | None = None
+    timezone: str | None = None
+    date_format: Literal["dmy", "iso", "ymd", "mdy"] | None = None
+    customer: Identity | None = None
+    columns: dict[str, str | Column]
+    customer_columns: dict[str, str | Column] = Field(default_factory=dict)
+    rules: list[Rule] = Field(default_factory=list)
+    aggregate: Aggregate | None = None
+    negative_amounts: Literal["reject", "refund"] = "reject"
+    duplicates: Literal["keep", "reject"] = "keep"
+    key: KeySpec | None = None
+
+    @field_validator("table")
+    @classmethod
+    def _known_table(cls, value: str) -> str:
+        if value not in CANONICAL:
+            raise ValueError(f"unknown table {value!r} (one of {', '.join(CANONICAL)})")
+        return value
+
+    @field_validator("columns")
+    @classmethod
+    def _known_columns(cls, value: dict) -> dict:
+        return value  # checked against the table in load_mapping (needs `table`)
+
+
+def load_mapping(path_or_name: str | Path) -> Mapping:
+    path = Path(path_or_name)
+    if not path.exists() and (MAPPINGS_DIR / f"{path_or_name}.yaml").exists():
+        path = MAPPINGS_DIR / f"{path_or_name}.yaml"
+    mapping = load_yaml(path, Mapping)
+    spec = CANONICAL[mapping.table]
+    for name in mapping.columns:
+        if name not in spec.columns:
+            raise ConfigError(f"{path}: columns.{name}: table {mapping.table} has no such column")
+    for name in mapping.customer_columns:
+        if name not in CANONICAL["customers"].columns:
+            raise ConfigError(f"{path}: customer_columns.{name}: customers has no such column")
+    if mapping.table != "customers" and "customer_id" in spec.columns and not mapping.customer:
+        raise ConfigError(f"{path}: customer: say which columns identify the person")
+    return mapping
+
+
+def shipped_mappings() -> list[str]:
+    return sorted(p.stem for p in MAPPINGS_DIR.glob("*.yaml"))
+
+
+_OPS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+}
+
+
+def _compile_expr(expr: str) -> tuple[ast.Expression, list[str]]:
+    names: list[str] = []
+
+    def repl(m: re.Match) -> str:
+        names.append(m.group(1))
+        return f"_c{len(names) - 1}"
+
+    source = re.sub(r"\{([^}]+)\}", repl, expr)
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as exc:
+        raise ConfigError(f"bad expression {expr!r}: {exc.msg}") from exc
+    for node in ast.walk(tree):
+        ok = (
+            isinstance(
+                node,
+                ast.Expression
+                | ast.BinOp
+                | ast.UnaryOp
+                | ast.USub
+                | ast.Name
+                | ast.Load
+                | ast.Constant,
+            )
+            or type(node) in _OPS
+        )
+        if not ok:
+            raise ConfigError(f"bad expression {expr!r}: only + - * / of {{columns}}")
+    return tree, names
+
+
+def _eval(node: ast.AST, env: dict[str, Decimal]) -> Decimal:
+    if isinstance(node, ast.Expression):
+        return _eval(node.body, env)
+    if isinstance(node, ast.BinOp):
+        return _OPS[type(node.op)](_eval(node.left, env), _eval(node.right, env))
+    if isinstance(node, ast.UnaryOp):
+        return -_eval(node.operand, env)
+    if isinstance(node, ast.Name):
+        return env[node.id]
+    assert isinstance(node, ast.Constant)
+    return Decimal(str(node.value))
+
+
+def _matches(when: When, text: str) -> bool:
+    if when.equals is not None:
+        return text == when.equals
+    if when.startswith is not None:
+        return text.startswith(when.startswith)
+    if when.contains is not None:
+        return when.contains in text
+    if when.matches is not None:
+        return re.search(when.matches, text) is not None
+    return bool(text)
+
+
+def _parser(dtype: dt.DataType, tz: str, fmt: str | None):
+    if dtype.is_timestamp():
+        return partial(parse_datetime, tz=tz, fmt=fmt)
+    if dtype.is_date():
+        return lambda s: parse_datetime(s, fmt=fmt).date() if fmt else parse_date(s)
+    if dtype.is_decimal():
+        return parse_money
+    if dtype.is_boolean():
+        return parse_bool
+    if dtype.is_integer():
+        return lambda s: int(s.strip())
+    return lambda s: s.strip()
+
+
+ID_COLUMNS = ("order_id", "event_id", "payment_id")
+
+
+@dataclass
+class MappingPreset:
+    mapping: Mapping
+    name: str = "mapping"
+    read_options: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.target = self.mapping.table
+        self.read_options = {
+            k: v
+            for k, v in {
+                "delimiter": self.mapping.delimiter,
+                "encoding": self.mapping.encoding,
+            }.items()
+            if v
+        }
+
+    def convert(self, raw: RawTable, ctx: Context) -> Converted:
+        m = self.mapping
+        spec = CANONICAL[m.table]
+        tz = m.timezone or ctx.config.timezone
+        cols = {
+            name: (Column(header=c) if isinstance(c, str) else c) for name, c in m.columns.items()
+        }
+        cust_cols = {
+            name: (Column(header=c) if isinstance(c, str) else c)
+            for name, c in m.customer_columns.items()
+        }
+        needed: set[str] = set()
+        exprs: dict[str, tuple[ast.Expression, list[str]]] = {}
+        for name, c in {**cols, **cust_cols}.items():
+            if c.header:
+                needed.add(c.header)
+            if c.expr:
+                exprs[name] = _compile_expr(c.expr)
+                needed.update(exprs[name][1])
+        ident = m.customer or Identity()
+        needed.update(h for h in (ident.id, ident.email, ident.phone) if h)
+        needed.update(r.when.column for r in m.rules)
+        if m.key:
+            needed.update(m.key.hash)
+        pos: dict[str, int] = {}
+        for header in needed:
+            idx = raw.index(header)
+            if not idx:
+                raise InputError(
+                    f"missing column {header!r} named by the mapping "
+                    f"(the file has: {', '.join(raw.headers[:40])})",
+                    file=raw.file,
+                    line=1,
+                )
+            pos[header] = idx[0]
+        parsers = {name: _parser(spec.columns[name], tz, m.date_format) for name in cols} | {
+            name: _parser(CANONICAL["customers"].columns[name], tz, m.date_format)
+            for name in cust_cols
+        }
+        width = len(raw.headers)
+        rejects = [Reject(line, "", "", reason) for line, reason in raw.broken]
+        seen_rows: dict[tuple, int] = {}
+        occurrences: dict[tuple, int] = {}
+        header_keys = [h.strip().casefold() for h in raw.headers]
+        records: list[dict[str, Any]] = []
+        for row, line in zip(raw.rows, raw.lines, strict=True):
+            if [c.strip().casefold() for c in row] == header_keys:
+                rejects.append(Reject(line, "", "", "repeated header line"))
+                continue
+            if len(row) < width:
+                rejects.append(
+                    Reject(
+                        line,
+                        raw.headers[len(row)],
+                        "",
+                        f"expected {width} fields, found {len(row)}",
+                    )
+                )
+                continue
+            if m.duplicates == "reject":
+                sig = tuple(row)
+                if sig in seen_rows:
+                    rejects.append(Reject(line, "", "", f"duplicate of line {seen_rows[sig]}"))
+                    continue
+                seen_rows[sig] = line
+            rec, problem = self._row(row, line, cols, cust_cols, exprs, parsers, pos, ident, m)
+            if problem:
+                rejects.append(problem)
+                continue
+            if m.key:
+                sig = tuple(row[pos[h]] for h in m.key.hash)
+                occurrences[sig] = occurrences.get(sig, 0) + 1
+                digest = hashlib.sha1(
+                    ("|".join(sig) + f"#{occurrences[sig]}").encode()
+                ).hexdigest()[:16]
+                id_col = spec.key[0]
+                rec[id_col] = f"{m.source}:{digest}"
+            records.append(rec)
+        records, more = self._finish(records, m, spec)
+        rejects.extend(more)
+        if not records:
+            return Converted([], rejects)
+        frame = pd.DataFrame(records)
+        batches = [
+            Batch(m.table, frame, mode="authoritative" if m.table == "customers" else "fill")
+        ]
+        if m.table != "customers" and "customer_id" in spec.columns:
+            cust = frame[[SRC, EMAIL, PHONE, LINES]].copy()
+            cust["email"] = frame[EMAIL]
+            cust["phone"] = frame[PHONE]
+            for name in cust_cols:
+                cust[name] = frame[f"_cust_{name}"]
+            batches.append(Batch("customers", cust))
+        return Converted(batches, rejects)
+
+    def _row(self, row, line, cols, cust_cols, exprs, parsers, pos, ident, m):
+        rec: dict[str, Any] = {LINES: [line]}
+        for name, c in {**cols, **cust_cols}.items():
+            out = f"_cust_{name}" if name in cust_cols and name not in cols else name
+            header = c.header
+            try:
+                if c.expr:
+                    tree, names = exprs[name]
+                    env = {}
+                    for i, h in enumerate(names):
+                        env[f"_c{i}"] = parse_money(row[pos[h]])
+                        header = h
+                    value = _eval(tree, env)
+                elif c.header:
+                    text = row[pos[c.header]]
+                    if c.map is not None:
+                        text = c.map.get(text.strip(), text)
+                    if name in ID_COLUMNS or name == "customer_id":
+                        v = normalize_id(text)
+                        value = f"{m.source}:{v}" if v and name in ID_COLUMNS else v
+                    else:
+                        value = parsers[name](text) if text.strip() else None
+                else:
+                    value = c.value
+            except ValueError as exc:
+                text = row[pos[header]] if header in pos else ""
+                return None, Reject(line, header or name, text[:200], str(exc))
+            allowed = ENUMS.get((m.table, name))
+            if allowed and value is not None and value not in allowed:
+                text = row[pos[header]] if header in pos else str(value)
+                return None, Reject(
+                    line,
+                    header or name,
+                    text[:200],
+                    f"unknown {name} {value!r} (one of {', '.join(allowed)})",
+                )
+            rec[out] = value
+        for rule in m.rules:
+            if _matches(rule.when, row[pos[rule.when.column]]):
+                rec.update(rule.set)
+        src = email = phone = None
+        try:
+            if ident.id:
+                v = normalize_id(row[pos[ident.id]])
+                src = f"{ident.namespace or m.source}:{v}" if v else None
+            if ident.email:
+                email = normalize_email(row[pos[ident.email]])
+            if ident.phone:
+                phone = normalize_phone(row[pos[ident.phone]])
+        except ValueError as exc:
+            return None, Reject(line, ident.email or ident.phone or "", "", str(exc))
+        if m.customer and not (src or email or phone):
+            col = ident.id or ident.email or ident.phone or ""
+            return None, Reject(line, col, "", "no customer: the identity columns are empty")
+        rec[SRC], rec[EMAIL], rec[PHONE] = src, email, phone
+        if "amount" in rec and rec["amount"] is not None and m.aggregate is None:
+            return self._sign(rec, m, line)
+        return rec, None
+
+    @staticmethod
+    def _sign(rec: dict, m: Mapping, line: int):
+        amount = rec.get("amount")
+        if amount is None or amount >= 0:
+            return rec, None
+        if m.negative_amounts == "refund":
+            rec["amount"] = Decimal("0.00")
+            rec["refunded_amount"] = -amount
+            rec["status"] = "refunded"
+            return rec, None
+        return None, Reject(line, "amount", str(amount), f"negative amount: {amount}")
+
+    def _finish(self, records: list[dict], m: Mapping, spec) -> tuple[list[dict], list[Reject]]:
+        if m.aggregate is None:
+            return records, []
+        groups: dict[Any, dict] = {}
+        for rec in records:
+            key = rec.get(m.aggregate.by)
+            agg = groups.get(key)
+            if agg is None:
+                groups[key] = dict(rec)
+                continue
+            agg[LINES] = agg[LINES] + rec[LINES]
+            for col in m.aggregate.sum:
+                if rec.get(col) is not None:
+                    agg[col] = (agg.get(col) or Decimal(0)) + rec[col]
+        out, rejects = [], []
+        for rec in groups.values():
+            for col in m.aggregate.sum:
+                if isinstance(rec.get(col), Decimal):
+                    rec[col] = rec[col].quantize(Decimal("0.01"))
+            fixed, problem = self._sign(rec, m, rec[LINES][0])
+            if problem:
+                rejects.extend(
+                    Reject(line, problem.column, problem.value, problem.reason)
+                    for line in rec[LINES]
+                )
+                continue
+            out.append(fixed)
+        return out, rejects

@@ -1,0 +1,76 @@
+"""A workspace: a folder with ``livebase.toml`` and the analytics store.
+
+>>> import tempfile
+>>> ws = Workspace.init(Path(tempfile.mkdtemp()) / "school", school="Demo")
+>>> sorted(ws.con.list_tables())[:3]
+['activities', 'assignments', 'consents']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import ibis
+from ibis.backends import BaseBackend
+
+from livebase.config import CONFIG_NAME, WorkspaceConfig
+from livebase.engine import connect
+from livebase.errors import ConfigError
+from livebase.store.schema import ALL_TABLES
+
+
+@dataclass
+class Workspace:
+    root: Path
+    config: WorkspaceConfig
+
+    @classmethod
+    def init(cls, root: Path, *, school: str | None = None, overwrite: bool = False) -> Workspace:
+        """Create ``root/livebase.toml`` and a store with every table of the contracts."""
+        root = Path(root)
+        cfg_path = root / CONFIG_NAME
+        if cfg_path.exists() and not overwrite:
+            raise ConfigError(f"{cfg_path} already exists (use another folder or --force)")
+        root.mkdir(parents=True, exist_ok=True)
+        config = WorkspaceConfig(school=school) if school else WorkspaceConfig()
+        cfg_path.write_text(config.to_toml() + "\n", encoding="utf-8")
+        ws = cls(root, config)
+        ws.create_tables()
+        return ws
+
+    @classmethod
+    def open(cls, root: Path) -> Workspace:
+        root = Path(root)
+        ws = cls(root, WorkspaceConfig.load(root / CONFIG_NAME))
+        ws.create_tables()  # migrate: add tables a newer version knows of
+        return ws
+
+    @cached_property
+    def con(self) -> BaseBackend:
+        url = self.config.engine
+        scheme, _, rest = url.partition("://")
+        if scheme == "duckdb" and rest and not rest.startswith("/"):
+            url = f"duckdb://{(self.root / rest).resolve().as_posix()}"
+        return connect(url)
+
+    def create_tables(self) -> None:
+        existing = set(self.con.list_tables())
+        for spec in ALL_TABLES.values():
+            if spec.name not in existing:
+                self.con.create_table(spec.name, schema=spec.schema)
+
+    def table(self, name: str) -> ibis.Table:
+        return self.con.table(name)
+
+    @property
+    def reports_dir(self) -> Path:
+        path = self.root / "reports"
+        path.mkdir(exist_ok=True)
+        return path
+
+    def close(self) -> None:
+        if "con" in self.__dict__:
+            self.con.disconnect()
+            del self.__dict__["con"]

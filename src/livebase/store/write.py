@@ -1,0 +1,122 @@
+"""Writing rows into store tables by natural key: nothing doubled, changes counted.
+
+``upsert`` compares incoming rows with the stored ones of the same key: new keys are
+inserted; for tables whose rows may change (``TableSpec.replace``) a different row
+replaces the stored one; identical rows are left alone. Callers wrap several writes in
+:func:`livebase.engine.transaction` so that an import lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+from ibis.backends import BaseBackend
+
+from livebase.store.schema import ALL_TABLES, TableSpec
+
+
+@dataclass(frozen=True)
+class WriteCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def to_arrow(spec: TableSpec, frame: pd.DataFrame) -> pa.Table:
+    """Rows as an Arrow table with exactly the contract's columns and types."""
+    schema = spec.schema.to_pyarrow()
+    arrays = []
+    for fld in schema:
+        values = frame[fld.name].tolist() if fld.name in frame.columns else [None] * len(frame)
+        arrays.append(pa.array([_clean(v) for v in values], type=fld.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _clean(value: object) -> object:
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NA:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def _comparable(value: object) -> object:
+    value = _clean(value)
+    if isinstance(value, Decimal):
+        return value.normalize()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def upsert(con: BaseBackend, table: str, frame: pd.DataFrame) -> WriteCounts:
+    spec = ALL_TABLES[table]
+    if frame.empty:
+        return WriteCounts()
+    frame = frame.drop_duplicates(subset=list(spec.key), keep="last")
+    incoming = to_arrow(spec, frame)
+    key = list(spec.key)
+    stage = f"_stage_{table}"
+    con.create_table(stage, incoming, temp=True, overwrite=True)
+    try:
+        stored = (
+            con.table(table).semi_join(con.table(stage).select(key), key).to_pyarrow().to_pylist()
+        )
+        stored_by_key = {tuple(r[k] for k in key): r for r in stored}
+        columns = list(spec.columns)
+        new_rows, changed_keys = 0, []
+        for row in incoming.to_pylist():
+            k = tuple(row[c] for c in key)
+            old = stored_by_key.get(k)
+            if old is None:
+                new_rows += 1
+            elif spec.replace and any(_comparable(row[c]) != _comparable(old[c]) for c in columns):
+                changed_keys.append(k)
+        unchanged = len(incoming) - new_rows - len(changed_keys)
+        if changed_keys:
+            cond = " AND ".join(f"t.{_quote(c)} = s.{_quote(c)}" for c in key)
+            con.raw_sql(
+                f"DELETE FROM {_quote(table)} AS t WHERE EXISTS "
+                f"(SELECT 1 FROM {_quote(stage)} AS s WHERE {cond})"
+            )
+        rows = con.table(stage).anti_join(con.table(table).select(key), key)
+        if new_rows or changed_keys:
+            con.insert(table, rows)
+        return WriteCounts(new_rows, len(changed_keys), unchanged)
+    finally:
+        con.drop_table(stage, force=True)
+
+
+def append(con: BaseBackend, table: str, frame: pd.DataFrame) -> int:
+    """Insert rows as they are (logs such as ``rejects`` and ``identity_merges``)."""
+    if frame.empty:
+        return 0
+    con.insert(table, ibis.memtable(to_arrow(ALL_TABLES[table], frame)))
+    return len(frame)
+
+
+def replace_customer_id(con: BaseBackend, loser: str, winner: str) -> None:
+    """Point every row of ``loser`` at ``winner`` (an identity merge)."""
+    for spec in ALL_TABLES.values():
+        if "customer_id" in spec.columns and spec.name != "customers":
+            con.raw_sql(
+                f"UPDATE {_quote(spec.name)} SET customer_id = '{_esc(winner)}' "
+                f"WHERE customer_id = '{_esc(loser)}'"
+            )
+
+
+def _esc(value: str) -> str:
+    return value.replace("'", "''")
