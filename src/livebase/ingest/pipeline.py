@@ -20,6 +20,7 @@ import pandas as pd
 
 from livebase.engine import transaction
 from livebase.errors import LivebaseError
+from livebase.ingest.fields import Reject
 from livebase.ingest.identity import resolve
 from livebase.ingest.presets import get_preset
 from livebase.ingest.presets.base import EMAIL, LINES, PHONE, SRC, Batch, Context, Preset
@@ -106,6 +107,7 @@ def import_file(
     say("converting rows")
     conv = p.convert(raw, Context(ws.config, known_orders))
     rows_in = len(raw.rows) + len(raw.broken)
+    _reject_repeated_keys(conv, p.target)
     loaded_lines: set[int] = set()
     for b in conv.batches:
         for lines in b.frame[LINES]:
@@ -218,6 +220,32 @@ def import_file(
         None,
         tables,
     )
+
+
+def _reject_repeated_keys(conv, target: str) -> None:
+    """A second row with the same natural key in one file is a duplicate, not a row."""
+    key = list(ALL_TABLES[target].key)
+    for b in conv.batches:
+        if b.table != target or b.frame.empty or not set(key) <= set(b.frame.columns):
+            continue
+        dup = b.frame.duplicated(subset=key, keep="first")
+        if not dup.any():
+            continue
+        first = b.frame[~dup].set_index(key)[LINES]
+        for _, row in b.frame[dup].iterrows():
+            k = tuple(row[c] for c in key)
+            line0 = first.loc[k if len(key) > 1 else k[0]][0]
+            conv.rejects.extend(
+                Reject(line, key[0], str(k[0])[:200], f"duplicate of line {line0} (same key)")
+                for line in row[LINES]
+            )
+        b.frame = b.frame[~dup].reset_index(drop=True)
+        # the customer rows of the dropped lines go too
+        kept = {line for lines in b.frame[LINES] for line in lines}
+        for other in conv.batches:
+            if other.table == "customers" and other is not b:
+                mask = other.frame[LINES].map(lambda ls: any(x in kept for x in ls))
+                other.frame = other.frame[mask].reset_index(drop=True)
 
 
 def _add(a: WriteCounts | None, b: WriteCounts) -> WriteCounts:

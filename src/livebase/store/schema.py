@@ -257,9 +257,10 @@ MARTS: dict[str, TableSpec] = {
                 seed="int64",
                 as_of="date",
                 arms="string",
+                weights="string",
             ),
             ("wave_id",),
-            "campaign waves",
+            "campaign waves; arms in planned order, weights as JSON {arm: share}",
             replace=True,
         ),
         TableSpec(

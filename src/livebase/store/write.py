@@ -120,3 +120,31 @@ def replace_customer_id(con: BaseBackend, loser: str, winner: str) -> None:
 
 def _esc(value: str) -> str:
     return value.replace("'", "''")
+
+
+def replace_where(con: BaseBackend, table: str, where: dict[str, object], rows) -> int:
+    """Replace the rows of ``table`` matching ``where`` with ``rows`` (an Ibis table or a
+    DataFrame): recomputing a mart for the same as-of date leaves one copy."""
+    cond = " AND ".join(f"{_quote(k)} = {_literal(v)}" for k, v in where.items())
+    con.raw_sql(f"DELETE FROM {_quote(table)} WHERE {cond}")
+    if isinstance(rows, pd.DataFrame):
+        return append(con, table, rows)
+    columns = list(ALL_TABLES[table].columns)
+    expr = rows.select(*[rows[c].cast(ALL_TABLES[table].columns[c]) for c in columns])
+    con.insert(table, expr)
+    return int(con.table(table).filter(_ibis_where(con.table(table), where)).count().execute())
+
+
+def _literal(value: object) -> str:
+    if isinstance(value, str):
+        return f"'{_esc(value)}'"
+    if hasattr(value, "isoformat"):
+        return f"'{value.isoformat()}'"
+    return str(value)
+
+
+def _ibis_where(t: ibis.Table, where: dict[str, object]):
+    cond = ibis.literal(True)
+    for k, v in where.items():
+        cond &= t[k] == v
+    return cond

@@ -382,6 +382,8 @@ class MappingPreset:
             col = ident.id or ident.email or ident.phone or ""
             return None, Reject(line, col, "", "no customer: the identity columns are empty")
         rec[SRC], rec[EMAIL], rec[PHONE] = src, email, phone
+        if m.table == "orders" and rec.get("refunded_amount") is None:
+            rec["refunded_amount"] = Decimal("0.00")
         if "amount" in rec and rec["amount"] is not None and m.aggregate is None:
             return self._sign(rec, m, line)
         return rec, None

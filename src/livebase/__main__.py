@@ -1,0 +1,3 @@
+from livebase.cli import main
+
+main()

@@ -1,0 +1,321 @@
+"""The ``livebase`` command: one thin command per step, and ``demo`` that runs them all.
+
+Errors a user can cause print one red line and exit 1; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from livebase import __version__
+from livebase.errors import InputError, LivebaseError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="livebase: RFM segments, guarded campaign waves and honest readouts for online schools.",
+)
+console = Console()
+err_console = Console(stderr=True)
+
+_state = {"debug": False}
+
+WorkspaceOpt = Annotated[
+    Path,
+    typer.Option("--workspace", "-w", envvar="LIVEBASE_WORKSPACE",
+                 help="Workspace folder (with livebase.toml)."),
+]
+
+
+def _open(workspace: Path):
+    from livebase.store.workspace import Workspace
+
+    return Workspace.open(workspace)
+
+
+def _date(value: str | None, name: str = "--as-of") -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise InputError(f"{name}: not a date {value!r} (use YYYY-MM-DD)") from exc
+
+
+def _progress() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
+                    TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                    console=console, transient=False)
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    _state["debug"] = debug
+    if version:
+        console.print(f"livebase {__version__}")
+        raise typer.Exit()
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="Folder for the new workspace.")],
+    school: Annotated[str, typer.Option(help="School name.")] = "Online school",
+    force: Annotated[bool, typer.Option(help="Overwrite an existing livebase.toml.")] = False,
+) -> None:
+    """Create a workspace: livebase.toml and a DuckDB store with every canonical table."""
+    from livebase.store.workspace import Workspace
+
+    ws = Workspace.init(folder, school=school, overwrite=force)
+    console.print(f"[green]workspace ready:[/] {ws.root / 'livebase.toml'}")
+
+
+def _print_import(result) -> None:
+    if result.already_imported_as is not None:
+        console.print(
+            f"[yellow]{Path(result.file).name}: already imported as import "
+            f"#{result.already_imported_as}; nothing changed[/]"
+        )
+        return
+    color = "green" if result.rows_rejected == 0 else "yellow"
+    console.print(
+        f"[{color}]{Path(result.file).name}[/] ({result.preset} → {result.target}): "
+        f"{result.rows_in} rows in = {result.rows_loaded} loaded + "
+        f"{result.rows_rejected} rejected; {result.rows_new} new, {result.rows_updated} "
+        f"updated" + (f"; {result.merges} profiles merged" if result.merges else "")
+    )
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="CSV, XLSX or Parquet file.")],
+    preset: Annotated[str, typer.Option(help="getcourse-users, getcourse-orders, "
+                                        "getcourse-payments, esp-events, mapping, or a "
+                                        "shipped mapping (lms-events, consents, "
+                                        "online-retail, cdnow).")],
+    mapping: Annotated[Path | None, typer.Option(help="YAML mapping for --preset mapping.")]
+    = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Import a file; every row is loaded or lands in rejects with its line and reason."""
+    from livebase.ingest.pipeline import import_file
+
+    ws = _open(workspace)
+    with console.status(f"importing {file.name}"):
+        result = import_file(ws, file, preset, mapping=mapping)
+    _print_import(result)
+    if result.rows_rejected and result.import_id is not None:
+        _show_rejects(ws, result.import_id, limit=5)
+
+
+def _show_rejects(ws, import_id: int, limit: int) -> None:
+    from livebase.ingest.rejects import list_rejects
+
+    rows, total = list_rejects(ws, import_id, limit=limit)
+    table = Table(title=f"rejects of import #{import_id} ({total})")
+    for col in ("file", "line", "column", "value", "reason"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(Path(r["source"]).name, str(r["line"]), r["column"] or "",
+                      (r["value"] or "")[:40], r["reason"])
+    console.print(table)
+    if total > len(rows):
+        console.print(f"… and {total - len(rows)} more: `livebase rejects --import {import_id}`")
+
+
+@app.command()
+def rejects(
+    import_id: Annotated[int | None, typer.Option("--import", help="Import number.")] = None,
+    limit: Annotated[int, typer.Option(help="Rows to show.")] = 50,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Show rejected rows (file, line, column, value, reason) of an import (default: last)."""
+    ws = _open(workspace)
+    if import_id is None:
+        last = ws.table("imports").import_id.max().to_pyarrow().as_py()
+        if last is None:
+            raise InputError("no imports yet")
+        import_id = int(last)
+    _show_rejects(ws, import_id, limit)
+
+
+@app.command()
+def segment(
+    as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD; default: the last data "
+                                              "date (never the wall clock).")] = None,
+    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Compute RFM and segments as of a date; print sizes, revenue share and mean R/F/M."""
+    from livebase.segments.build import build_segments, last_data_date
+
+    ws = _open(workspace)
+    day = _date(as_of) or last_data_date(ws)
+    rows = build_segments(ws, day)
+    _print_segments(rows, day, lang or ws.config.locale)
+
+
+def _print_segments(rows, day: dt.date, lang: str) -> None:
+    from livebase.i18n import format_money, format_percent
+    from livebase.segments.segment_map import default_map
+
+    smap = default_map()
+    table = Table(title=f"segments as of {day.isoformat()}")
+    for col in ("segment", "customers", "share", "revenue share", "mean R, days", "mean F",
+                "mean M"):
+        table.add_column(col, justify="left" if col == "segment" else "right")
+    for r in rows:
+        try:
+            label = smap.by_id(r.segment).label(lang)
+        except KeyError:
+            label = r.segment
+        table.add_row(
+            label, f"{r.customers:,}".replace(",", " "), format_percent(r.share, lang),
+            format_percent(r.revenue_share, lang) if r.revenue_share is not None else "—",
+            f"{r.mean_recency:.0f}", f"{r.mean_frequency:.2f}",
+            format_money(r.mean_monetary, "RUB", lang),
+        )
+    console.print(table)
+
+
+@app.command()
+def plan(
+    tier: Annotated[str, typer.Option(help="Sleep tier: R90, R180 or R270.")] = "R90",
+    as_of: Annotated[str | None, typer.Option(help="Segments date (YYYY-MM-DD).")] = None,
+    holdout: Annotated[float, typer.Option(help="Holdout share (0.10–0.20).")] = 0.15,
+    seed: Annotated[int, typer.Option(help="Assignment seed.")] = 1,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Plan a reactivation wave for a sleep tier: consent checks, holdout and arms."""
+    from livebase.playbooks.wave import plan_wave
+    from livebase.segments.build import last_data_date
+
+    ws = _open(workspace)
+    day = _date(as_of) or last_data_date(ws)
+    result = plan_wave(ws, day, tier=tier, holdout=holdout, seed=seed)
+    _print_plan(result)
+
+
+def _print_plan(result) -> None:
+    console.print(
+        f"[green]wave {result.wave_id}[/]: starts {result.starts_on.isoformat()}, "
+        f"{result.days} days; assigned "
+        + ", ".join(f"{arm} {n}" for arm, n in result.assigned.items())
+    )
+    if result.excluded:
+        console.print("excluded: " + ", ".join(f"{k} {v}" for k, v in result.excluded.items()))
+
+
+@app.command()
+def analyze(
+    wave: Annotated[str | None, typer.Option(help="Wave id (default: the latest).")] = None,
+    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    html: Annotated[Path | None, typer.Option(help="Also write the HTML report here.")] = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Readout of a wave per arm: n, conversions, rate, uplift vs control with 95 % CI."""
+    ws = _open(workspace)
+    path = _readout(ws, wave, lang or ws.config.locale, html)
+    console.print(f"report: [bold]{path}[/]")
+
+
+def _latest_wave(ws) -> str:
+    w = ws.table("waves")
+    rows = w.order_by([w.starts_on.desc(), w.wave_id.desc()]).limit(1).to_pyarrow().to_pylist()
+    if not rows:
+        raise InputError("no waves yet: run `livebase plan` first")
+    return rows[0]["wave_id"]
+
+
+def _readout(ws, wave: str | None, lang: str, html: Path | None) -> Path:
+    from livebase.playbooks.wave import planned_weights
+    from livebase.reports.html import write_html
+    from livebase.reports.terminal import render_table
+    from livebase.reports.wave import wave_report
+
+    wave_id = wave or _latest_wave(ws)
+    weights = planned_weights(ws, wave_id)
+    report = wave_report(ws.con, wave_id, planned_weights=weights, lang=lang)
+    console.print(render_table(report, lang))
+    path = html or ws.reports_dir / f"wave-{wave_id}.html"
+    write_html(report, path, lang)
+    return path
+
+
+@app.command()
+def simulate(
+    folder: Annotated[Path, typer.Argument(help="Where to write the exports.")],
+    customers: Annotated[int, typer.Option(help="Number of users.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    end: Annotated[str, typer.Option(help="Last day of history (YYYY-MM-DD).")] = "2025-05-05",
+) -> None:
+    """Write a synthetic school as GetCourse/ESP/LMS exports plus its planted truth."""
+    from livebase.simulate import SchoolSpec, simulate_school
+
+    spec = SchoolSpec(customers=customers, seed=seed, end=_date(end, "--end"))
+    with console.status("simulating"):
+        files = simulate_school(spec, folder)
+    console.print(f"[green]school written to {folder}[/] (truth: {files.truth})")
+
+
+@app.command()
+def demo(
+    folder: Annotated[Path, typer.Option(help="Workspace folder for the demo school.")] =
+    Path("demo-school"),
+    customers: Annotated[int, typer.Option(help="Number of users.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    lang: Annotated[str, typer.Option(help="ru or en.")] = "ru",
+) -> None:
+    """Build a realistic school and run every step: import, segments, wave, readout."""
+    from livebase.demo import run_demo
+
+    if folder.exists():
+        if not (folder / "livebase.toml").exists() and any(folder.iterdir()):
+            raise InputError(f"{folder} exists and is not a livebase workspace; pick another "
+                             "--folder")
+        shutil.rmtree(folder)
+    report = run_demo(folder, customers=customers, seed=seed, lang=lang, console=console,
+                      progress=_progress())
+    console.print(f"\n[bold green]Done.[/] Report: [bold]{report.resolve()}[/]")
+
+
+def main() -> None:
+    debug = "--debug" in sys.argv[1:] or os.environ.get("LIVEBASE_DEBUG") == "1"
+    try:
+        app(standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        err_console.print("[red]aborted[/]")
+        sys.exit(130)
+    except LivebaseError as exc:
+        if debug:
+            traceback.print_exc()
+        err_console.print(f"[red]error:[/] {exc}")
+        sys.exit(1)
+    except Exception as exc:  # click usage errors and anything unexpected
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if debug:
+            traceback.print_exc()
+        err_console.print(
+            f"[red]internal error:[/] {type(exc).__name__}: {exc} "
+            "(run with --debug for the traceback)"
+        )
+        sys.exit(2)

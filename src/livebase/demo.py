@@ -1,0 +1,90 @@
+"""The demo: a realistic school through every step, from exports to a readout.
+
+simulate exports → init → import (users, orders, payments, LMS, consents, ESP) →
+segments → an R90 wave with a holdout → the school's response (simulated from the
+planted truth, again as exports) → import → readout in the terminal and as HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import Progress
+
+from livebase.ingest.pipeline import ImportResult, import_file
+from livebase.playbooks.wave import plan_wave, planned_weights, wave_assignments
+from livebase.reports.html import write_html
+from livebase.reports.terminal import render_table
+from livebase.reports.wave import wave_report
+from livebase.segments.build import build_segments
+from livebase.simulate import SchoolSpec, simulate_school, wave_outcomes
+from livebase.store.workspace import Workspace
+
+DEMO_END = dt.date(2025, 5, 5)  # the day before the seed's pilot waves started
+
+
+def run_demo(
+    folder: Path,
+    *,
+    customers: int = 20_000,
+    seed: int = 7,
+    lang: str = "ru",
+    console: Console | None = None,
+    progress: Progress | None = None,
+) -> Path:
+    console = console or Console(quiet=True)
+    progress = progress or Progress(console=console, disable=True)
+    exports = folder / "exports"
+    steps = 9
+    with progress:
+        task = progress.add_task("simulating the school", total=steps)
+
+        def step(text: str) -> None:
+            progress.update(task, advance=1, description=text)
+
+        files = simulate_school(SchoolSpec(customers=customers, seed=seed, end=DEMO_END),
+                                exports)
+        step("creating the workspace")
+        ws = Workspace.init(folder, school="Демо-школа")
+        results: list[ImportResult] = []
+        for path, preset in (
+            (files.users, "getcourse-users"),
+            (files.orders, "getcourse-orders"),
+            (files.payments, "getcourse-payments"),
+            (files.lms_events, "lms-events"),
+            (files.consents, "consents"),
+            (files.esp_events, "esp-events"),
+        ):
+            progress.update(task, description=f"importing {Path(path).name}")
+            results.append(import_file(ws, Path(path), preset))
+        step("importing exports")
+        rows = build_segments(ws, DEMO_END)
+        step("segmenting")
+        wave = plan_wave(ws, DEMO_END, tier="R90", seed=seed)
+        step(f"planning wave {wave.wave_id}")
+        outcome = wave_outcomes(
+            exports, wave_assignments(ws, wave.wave_id), wave_id=wave.wave_id,
+            starts_on=wave.starts_on, days=wave.days, seed=seed,
+            out_dir=exports / f"wave-{wave.wave_id}",
+        )
+        step("the school responds")
+        for path, preset in ((outcome.orders, "getcourse-orders"),
+                             (outcome.esp_events, "esp-events")):
+            results.append(import_file(ws, Path(path), preset))
+        step("importing the wave's results")
+        report = wave_report(ws.con, wave.wave_id,
+                             planned_weights=planned_weights(ws, wave.wave_id), lang=lang)
+        path = ws.reports_dir / f"wave-{wave.wave_id}.html"
+        write_html(report, path, lang)
+        step("readout written")
+        progress.update(task, completed=steps, description="done")
+    from livebase.cli import _print_import, _print_plan, _print_segments
+
+    for r in results:
+        _print_import(r)
+    _print_segments(rows, DEMO_END, lang)
+    _print_plan(wave)
+    console.print(render_table(report, lang))
+    return path
