@@ -20,6 +20,7 @@ from rich.table import Table
 
 from livebase import __version__
 from livebase.errors import InputError, LivebaseError
+from livebase.terminal import print_import, print_plan, print_segments
 
 app = typer.Typer(
     add_completion=False,
@@ -33,8 +34,12 @@ _state = {"debug": False}
 
 WorkspaceOpt = Annotated[
     Path,
-    typer.Option("--workspace", "-w", envvar="LIVEBASE_WORKSPACE",
-                 help="Workspace folder (with livebase.toml)."),
+    typer.Option(
+        "--workspace",
+        "-w",
+        envvar="LIVEBASE_WORKSPACE",
+        help="Workspace folder (with livebase.toml).",
+    ),
 ]
 
 
@@ -54,9 +59,15 @@ def _date(value: str | None, name: str = "--as-of") -> dt.date | None:
 
 
 def _progress() -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
-                    TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                    console=console, transient=False)
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
 
 
 @app.callback()
@@ -83,31 +94,19 @@ def init(
     console.print(f"[green]workspace ready:[/] {ws.root / 'livebase.toml'}")
 
 
-def _print_import(result) -> None:
-    if result.already_imported_as is not None:
-        console.print(
-            f"[yellow]{Path(result.file).name}: already imported as import "
-            f"#{result.already_imported_as}; nothing changed[/]"
-        )
-        return
-    color = "green" if result.rows_rejected == 0 else "yellow"
-    console.print(
-        f"[{color}]{Path(result.file).name}[/] ({result.preset} → {result.target}): "
-        f"{result.rows_in} rows in = {result.rows_loaded} loaded + "
-        f"{result.rows_rejected} rejected; {result.rows_new} new, {result.rows_updated} "
-        f"updated" + (f"; {result.merges} profiles merged" if result.merges else "")
-    )
-
-
 @app.command("import")
 def import_(
     file: Annotated[Path, typer.Argument(help="CSV, XLSX or Parquet file.")],
-    preset: Annotated[str, typer.Option(help="getcourse-users, getcourse-orders, "
-                                        "getcourse-payments, esp-events, mapping, or a "
-                                        "shipped mapping (lms-events, consents, "
-                                        "online-retail, cdnow).")],
-    mapping: Annotated[Path | None, typer.Option(help="YAML mapping for --preset mapping.")]
-    = None,
+    preset: Annotated[
+        str,
+        typer.Option(
+            help="getcourse-users, getcourse-orders, "
+            "getcourse-payments, esp-events, mapping, or a "
+            "shipped mapping (lms-events, consents, "
+            "online-retail, cdnow)."
+        ),
+    ],
+    mapping: Annotated[Path | None, typer.Option(help="YAML mapping for --preset mapping.")] = None,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Import a file; every row is loaded or lands in rejects with its line and reason."""
@@ -116,7 +115,7 @@ def import_(
     ws = _open(workspace)
     with console.status(f"importing {file.name}"):
         result = import_file(ws, file, preset, mapping=mapping)
-    _print_import(result)
+    print_import(console, result)
     if result.rows_rejected and result.import_id is not None:
         _show_rejects(ws, result.import_id, limit=5)
 
@@ -129,8 +128,13 @@ def _show_rejects(ws, import_id: int, limit: int) -> None:
     for col in ("file", "line", "column", "value", "reason"):
         table.add_column(col)
     for r in rows:
-        table.add_row(Path(r["source"]).name, str(r["line"]), r["column"] or "",
-                      (r["value"] or "")[:40], r["reason"])
+        table.add_row(
+            Path(r["source"]).name,
+            str(r["line"]),
+            r["column"] or "",
+            (r["value"] or "")[:40],
+            r["reason"],
+        )
     console.print(table)
     if total > len(rows):
         console.print(f"… and {total - len(rows)} more: `livebase rejects --import {import_id}`")
@@ -154,8 +158,10 @@ def rejects(
 
 @app.command()
 def segment(
-    as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD; default: the last data "
-                                              "date (never the wall clock).")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="YYYY-MM-DD; default: the last data date (never the wall clock)."),
+    ] = None,
     lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
@@ -165,30 +171,7 @@ def segment(
     ws = _open(workspace)
     day = _date(as_of) or last_data_date(ws)
     rows = build_segments(ws, day)
-    _print_segments(rows, day, lang or ws.config.locale)
-
-
-def _print_segments(rows, day: dt.date, lang: str) -> None:
-    from livebase.i18n import format_money, format_percent
-    from livebase.segments.segment_map import default_map
-
-    smap = default_map()
-    table = Table(title=f"segments as of {day.isoformat()}")
-    for col in ("segment", "customers", "share", "revenue share", "mean R, days", "mean F",
-                "mean M"):
-        table.add_column(col, justify="left" if col == "segment" else "right")
-    for r in rows:
-        try:
-            label = smap.by_id(r.segment).label(lang)
-        except KeyError:
-            label = r.segment
-        table.add_row(
-            label, f"{r.customers:,}".replace(",", " "), format_percent(r.share, lang),
-            format_percent(r.revenue_share, lang) if r.revenue_share is not None else "—",
-            f"{r.mean_recency:.0f}", f"{r.mean_frequency:.2f}",
-            format_money(r.mean_monetary, "RUB", lang),
-        )
-    console.print(table)
+    print_segments(console, rows, day, lang or ws.config.locale)
 
 
 @app.command()
@@ -206,17 +189,7 @@ def plan(
     ws = _open(workspace)
     day = _date(as_of) or last_data_date(ws)
     result = plan_wave(ws, day, tier=tier, holdout=holdout, seed=seed)
-    _print_plan(result)
-
-
-def _print_plan(result) -> None:
-    console.print(
-        f"[green]wave {result.wave_id}[/]: starts {result.starts_on.isoformat()}, "
-        f"{result.days} days; assigned "
-        + ", ".join(f"{arm} {n}" for arm, n in result.assigned.items())
-    )
-    if result.excluded:
-        console.print("excluded: " + ", ".join(f"{k} {v}" for k, v in result.excluded.items()))
+    print_plan(console, result)
 
 
 @app.command()
@@ -273,8 +246,9 @@ def simulate(
 
 @app.command()
 def demo(
-    folder: Annotated[Path, typer.Option(help="Workspace folder for the demo school.")] =
-    Path("demo-school"),
+    folder: Annotated[Path, typer.Option(help="Workspace folder for the demo school.")] = Path(
+        "demo-school"
+    ),
     customers: Annotated[int, typer.Option(help="Number of users.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
     lang: Annotated[str, typer.Option(help="ru or en.")] = "ru",
@@ -284,11 +258,13 @@ def demo(
 
     if folder.exists():
         if not (folder / "livebase.toml").exists() and any(folder.iterdir()):
-            raise InputError(f"{folder} exists and is not a livebase workspace; pick another "
-                             "--folder")
+            raise InputError(
+                f"{folder} exists and is not a livebase workspace; pick another --folder"
+            )
         shutil.rmtree(folder)
-    report = run_demo(folder, customers=customers, seed=seed, lang=lang, console=console,
-                      progress=_progress())
+    report = run_demo(
+        folder, customers=customers, seed=seed, lang=lang, console=console, progress=_progress()
+    )
     console.print(f"\n[bold green]Done.[/] Report: [bold]{report.resolve()}[/]")
 
 

@@ -21,6 +21,7 @@ from livebase.reports.wave import wave_report
 from livebase.segments.build import build_segments
 from livebase.simulate import SchoolSpec, simulate_school, wave_outcomes
 from livebase.store.workspace import Workspace
+from livebase.terminal import print_import, print_plan, print_segments
 
 DEMO_END = dt.date(2025, 5, 5)  # the day before the seed's pilot waves started
 
@@ -44,8 +45,7 @@ def run_demo(
         def step(text: str) -> None:
             progress.update(task, advance=1, description=text)
 
-        files = simulate_school(SchoolSpec(customers=customers, seed=seed, end=DEMO_END),
-                                exports)
+        files = simulate_school(SchoolSpec(customers=customers, seed=seed, end=DEMO_END), exports)
         step("creating the workspace")
         ws = Workspace.init(folder, school="Демо-школа")
         results: list[ImportResult] = []
@@ -65,26 +65,31 @@ def run_demo(
         wave = plan_wave(ws, DEMO_END, tier="R90", seed=seed)
         step(f"planning wave {wave.wave_id}")
         outcome = wave_outcomes(
-            exports, wave_assignments(ws, wave.wave_id), wave_id=wave.wave_id,
-            starts_on=wave.starts_on, days=wave.days, seed=seed,
+            exports,
+            wave_assignments(ws, wave.wave_id),
+            wave_id=wave.wave_id,
+            starts_on=wave.starts_on,
+            days=wave.days,
+            seed=seed,
             out_dir=exports / f"wave-{wave.wave_id}",
         )
         step("the school responds")
-        for path, preset in ((outcome.orders, "getcourse-orders"),
-                             (outcome.esp_events, "esp-events")):
+        for path, preset in (
+            (outcome.orders, "getcourse-orders"),
+            (outcome.esp_events, "esp-events"),
+        ):
             results.append(import_file(ws, Path(path), preset))
         step("importing the wave's results")
-        report = wave_report(ws.con, wave.wave_id,
-                             planned_weights=planned_weights(ws, wave.wave_id), lang=lang)
+        report = wave_report(
+            ws.con, wave.wave_id, planned_weights=planned_weights(ws, wave.wave_id), lang=lang
+        )
         path = ws.reports_dir / f"wave-{wave.wave_id}.html"
         write_html(report, path, lang)
         step("readout written")
         progress.update(task, completed=steps, description="done")
-    from livebase.cli import _print_import, _print_plan, _print_segments
-
     for r in results:
-        _print_import(r)
-    _print_segments(rows, DEMO_END, lang)
-    _print_plan(wave)
+        print_import(console, r)
+    print_segments(console, rows, DEMO_END, lang)
+    print_plan(console, wave)
     console.print(render_table(report, lang))
     return path

@@ -20,8 +20,14 @@ def _rejects(ws):
 
 def test_orders_awkward_rows(ws, tmp_path):
     rows = [
-        order(1, 11, "Anna@Mail.ru ", amount="27\u00a0400,00 ₽", phone="8 (916) 123-45-67",
-              title="Курс «Рисование; акварель»"),
+        order(
+            1,
+            11,
+            "Anna@Mail.ru ",
+            amount="27\u00a0400,00 ₽",
+            phone="8 (916) 123-45-67",
+            title="Курс «Рисование; акварель»",
+        ),
         order(2, 12, "b@x.ru", status="Новый", amount="300 руб."),
         order(3, 13, "c@x.ru", created="junk"),  # line 4: junk date
         order(4, 14, "d@x.ru", amount="-5"),  # line 5: negative amount
@@ -60,9 +66,15 @@ def test_orders_awkward_rows(ws, tmp_path):
 
 
 def test_windows_1251_comma_delimited_and_headers_in_any_order(ws, tmp_path):
-    headers = list(reversed(ORDER_HEADERS)) + ["Моё поле"]
-    path = write_orders(tmp_path / "o.csv", [order(1, 5, "a@b.ru", **{"Моё поле": "x"})],
-                        delim=",", encoding="cp1251", bom=False, headers=headers)
+    headers = [*list(reversed(ORDER_HEADERS)), "Моё поле"]
+    path = write_orders(
+        tmp_path / "o.csv",
+        [order(1, 5, "a@b.ru", **{"Моё поле": "x"})],
+        delim=",",
+        encoding="cp1251",
+        bom=False,
+        headers=headers,
+    )
     result = import_file(ws, path, "getcourse-orders")
     assert (result.rows_loaded, result.rows_rejected) == (1, 0)
     assert _orders(ws).product_title.tolist() == ["Курс «Акварель»"]
@@ -107,7 +119,7 @@ def test_repeated_header_columns_take_the_first_value(ws, tmp_path):
 def test_truncated_line(ws, tmp_path):
     path = write_orders(tmp_path / "o.csv", [order(1, 5, "a@b.ru")])
     with open(path, "ab") as fh:
-        fh.write("2;1002;6".encode())
+        fh.write(b"2;1002;6")
     result = import_file(ws, path, "getcourse-orders")
     assert (result.rows_loaded, result.rows_rejected) == (1, 1)
     rej = _rejects(ws).iloc[0]
@@ -133,14 +145,15 @@ def test_users_export(ws, tmp_path):
     assert str(c.loc["gc:101", "child_birth_date"])[:10] == "2017-02-14"
     assert str(c.loc["gc:101", "created_at"]) == "2024-02-01 07:00:00"
     merges = ws.table("identity_merges").to_pandas()
-    assert merges[["from_id", "into_id", "rule"]].values.tolist() == [["gc:102", "gc:101",
-                                                                       "email"]]
+    assert merges[["from_id", "into_id", "rule"]].values.tolist() == [["gc:102", "gc:101", "email"]]
     assert "unknown time zone" in ws.table("rejects").to_pandas().reason.iloc[0]
 
 
 def test_payments_refunds_net_out_and_survive_reimport(ws, tmp_path):
-    orders = write_orders(tmp_path / "o.csv", [order(1, 5, "a@b.ru", amount="10 000"),
-                                               order(2, 5, "a@b.ru", amount="4 000")])
+    orders = write_orders(
+        tmp_path / "o.csv",
+        [order(1, 5, "a@b.ru", amount="10 000"), order(2, 5, "a@b.ru", amount="4 000")],
+    )
     import_file(ws, orders, "getcourse-orders")
     payments = write_csv(
         tmp_path / "p.csv",
@@ -160,8 +173,9 @@ def test_payments_refunds_net_out_and_survive_reimport(ws, tmp_path):
     assert o.loc["gc:2", "status"] == "paid"  # partly refunded
     assert o.loc["gc:2", "refunded_amount"] == Decimal("1000.00")
     # a later orders export still says "Завершен": the refund stays
-    again = write_orders(tmp_path / "o2.csv", [order(1, 5, "a@b.ru", amount="10 000"),
-                                               order(3, 5, "a@b.ru")])
+    again = write_orders(
+        tmp_path / "o2.csv", [order(1, 5, "a@b.ru", amount="10 000"), order(3, 5, "a@b.ru")]
+    )
     result = import_file(ws, again, "getcourse-orders")
     assert (result.rows_new, result.rows_updated) == (1, 0)
     assert _orders(ws).set_index("order_id").loc["gc:1", "status"] == "refunded"

@@ -244,7 +244,7 @@ def _reject_repeated_keys(conv, target: str) -> None:
         kept = {line for lines in b.frame[LINES] for line in lines}
         for other in conv.batches:
             if other.table == "customers" and other is not b:
-                mask = other.frame[LINES].map(lambda ls: any(x in kept for x in ls))
+                mask = other.frame[LINES].map(lambda ls, kept=kept: any(x in kept for x in ls))
                 other.frame = other.frame[mask].reset_index(drop=True)
 
 
@@ -309,12 +309,15 @@ def _write_customers(ws: Workspace, batches: list[Batch], absorbed: dict[str, st
     for c in cols:
         if c not in new.columns:
             new[c] = None
-    earliest = (
-        pd.concat([new[["customer_id", "created_at"]], stored[["customer_id", "created_at"]]])
-        .dropna()
-        .groupby("customer_id")["created_at"]
-        .min()
-    )
+    earliest: dict[str, object] = {}
+    pairs = [
+        *zip(new["customer_id"], new["created_at"], strict=True),
+        *zip(stored["customer_id"], stored["created_at"], strict=True),
+    ]
+    for cid, ts in pairs:
+        cid = absorbed.get(cid, cid)
+        if ts is not None and not pd.isna(ts) and (cid not in earliest or ts < earliest[cid]):
+            earliest[cid] = ts
     auth = new[new["_auth"] == 1].sort_values(["_own"], ascending=False, kind="stable")
     fill = new[new["_auth"] == 0].sort_values(["_own"], ascending=False, kind="stable")
     stored_main = stored[~stored["customer_id"].isin(absorbed)]
@@ -329,7 +332,7 @@ def _write_customers(ws: Workspace, batches: list[Batch], absorbed: dict[str, st
     ]
     parts = [p.astype(object) for p in parts if not p.empty]
     combined = pd.concat(parts, ignore_index=True).groupby("customer_id", sort=True).first()
-    combined["created_at"] = earliest.reindex(combined.index)
+    combined["created_at"] = [earliest.get(cid) for cid in combined.index]
     combined = combined.reset_index()
     if absorbed:
         con.raw_sql(

@@ -32,9 +32,7 @@ def purchases(con: BaseBackend, rules: PurchaseRules, *, until: dt.datetime) -> 
     """
     o = con.table("orders")
     ts = ibis.coalesce(o.paid_at, o.created_at)
-    keep = o.status.isin(MONEY_STATUSES) & (ts < until) & o.category.isin(
-        rules.purchase_categories
-    )
+    keep = o.status.isin(MONEY_STATUSES) & (ts < until) & o.category.isin(rules.purchase_categories)
     if not rules.include_gifts:
         keep &= ~o.is_gift.fill_null(False)
     if not rules.include_corporate:
@@ -45,14 +43,17 @@ def purchases(con: BaseBackend, rules: PurchaseRules, *, until: dt.datetime) -> 
         product=ibis.coalesce(o.product_id, o.product_title, ibis.literal("")),
     )
     if rules.duplicate_payment_days > 0:
-        w = ibis.window(group_by=[base.customer_id, base.product, base.amount],
-                        order_by=[base.ts, base.order_id])
+        w = ibis.window(
+            group_by=[base.customer_id, base.product, base.amount],
+            order_by=[base.ts, base.order_id],
+        )
         prev = base.ts.lag().over(w)
         gap = base.ts.epoch_seconds() - prev.epoch_seconds()
         dup = prev.notnull() & (gap <= rules.duplicate_payment_days * 86400) & (base.amount > 0)
         base = base.mutate(is_dup=dup).filter(~ibis._.is_dup).drop("is_dup")
     key = (
-        ibis.coalesce(base.plan_id, base.order_id) if rules.installments_count_once
+        ibis.coalesce(base.plan_id, base.order_id)
+        if rules.installments_count_once
         else base.order_id
     )
     return base.select(

@@ -39,8 +39,9 @@ def rfm_values(
 ) -> ibis.Table:
     """Recency days, frequency and monetary per customer with at least one purchase."""
     end = day_end(as_of)
-    start = dt.datetime.combine(months_before(as_of, window_months) + dt.timedelta(days=1),
-                                dt.time())
+    start = dt.datetime.combine(
+        months_before(as_of, window_months) + dt.timedelta(days=1), dt.time()
+    )
     p = purchases(con, rules, until=end)
     in_window = p.ts >= start
     zero = ibis.literal(0).cast("decimal(18,2)")

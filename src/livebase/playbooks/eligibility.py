@@ -43,8 +43,9 @@ def contact_status(
         complained=m.event.isin(["complained"]).any(),
         bounced=m.event.isin(["bounced_hard"]).any(),
     )
-    j = audience.left_join(latest, "customer_id").left_join(sup, "customer_id")
-    j = j.drop(*[c for c in j.columns if c.endswith("_right")])
+    cols = list(audience.columns)
+    j = audience.left_join(latest, "customer_id").select(*cols, "granted")
+    j = j.left_join(sup, "customer_id").select(*cols, "granted", "unsub", "complained", "bounced")
     reason = ibis.cases(
         (j.complained.fill_null(False), COMPLAINED),
         (j.unsub.fill_null(False), UNSUBSCRIBED),

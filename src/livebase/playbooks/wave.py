@@ -12,7 +12,6 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-
 import pandas as pd
 
 from livebase.engine import transaction
@@ -63,8 +62,9 @@ def plan_wave(
         raise InsufficientData(
             f"no customers in tier {tier} on {as_of}: run `livebase segment --as-of {as_of}`"
         )
-    status = contact_status(ws.con, audience, channel=channel, purpose="marketing",
-                            as_of=day_end(as_of)).to_pandas()
+    status = contact_status(
+        ws.con, audience, channel=channel, purpose="marketing", as_of=day_end(as_of)
+    ).to_pandas()
     starts_on = as_of + dt.timedelta(days=1)
     wave_id = wave_id_for(tier, starts_on)
     ok = status[status["reason_code"].isna()].sort_values("customer_id")
@@ -73,8 +73,10 @@ def plan_wave(
         {
             "wave_id": wave_id,
             "customer_id": ok["customer_id"].tolist(),
-            "arm": [assign_arm(c, wave_id=wave_id, seed=seed, weights=weights)
-                    for c in ok["customer_id"]],
+            "arm": [
+                assign_arm(c, wave_id=wave_id, seed=seed, weights=weights)
+                for c in ok["customer_id"]
+            ],
             "stratum": ok["segment"].tolist(),
         }
     )
@@ -87,17 +89,32 @@ def plan_wave(
             "detail": f"{channel} marketing",
         }
     )
-    wave = pd.DataFrame([{
-        "wave_id": wave_id, "playbook": f"reactivation_{tier.lower()}", "segment": tier,
-        "starts_on": starts_on, "days": TIER_DAYS[tier], "status": "planned", "seed": seed,
-        "as_of": as_of, "arms": ",".join(weights), "weights": json.dumps(weights),
-    }])
+    wave = pd.DataFrame(
+        [
+            {
+                "wave_id": wave_id,
+                "playbook": f"reactivation_{tier.lower()}",
+                "segment": tier,
+                "starts_on": starts_on,
+                "days": TIER_DAYS[tier],
+                "status": "planned",
+                "seed": seed,
+                "as_of": as_of,
+                "arms": ",".join(weights),
+                "weights": json.dumps(weights),
+            }
+        ]
+    )
     with transaction(ws.con):
         upsert(ws.con, "waves", wave)
         replace_where(ws.con, "assignments", {"wave_id": wave_id}, assignments)
         replace_where(ws.con, "exclusions", {"wave_id": wave_id}, exclusions)
     return WavePlan(
-        wave_id, tier, starts_on, TIER_DAYS[tier], weights,
+        wave_id,
+        tier,
+        starts_on,
+        TIER_DAYS[tier],
+        weights,
         assignments["arm"].value_counts().reindex(list(weights), fill_value=0).to_dict(),
         exclusions["reason_code"].value_counts().to_dict(),
     )
@@ -120,6 +137,3 @@ def wave_assignments(ws: Workspace, wave_id: str) -> pd.DataFrame:
     tier = s.filter(s.wave_id == wave_id).segment.to_pyarrow().to_pylist()[0]
     rows["sleep_tier"] = tier
     return rows[["customer_id", "arm", "sleep_tier"]]
-
-
-

@@ -42,8 +42,13 @@ def build_segments(
 ) -> list[SegmentRow]:
     smap = smap or default_map()
     cfg = ws.config
-    rfm = compute_rfm(ws.con, as_of, rules=cfg.purchase_rules,
-                      window_months=cfg.rfm.window_months, bins=cfg.rfm.bins)
+    rfm = compute_rfm(
+        ws.con,
+        as_of,
+        rules=cfg.purchase_rules,
+        window_months=cfg.rfm.window_months,
+        bins=cfg.rfm.bins,
+    )
     with transaction(ws.con):
         n = replace_where(ws.con, "rfm", {"as_of": as_of, "version": "monetary"}, rfm)
         if n == 0:

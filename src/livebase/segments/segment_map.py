@@ -146,8 +146,8 @@ def assign_segments(rfm: ibis.Table, smap: SegmentMap) -> ibis.Table:
         if tier.max is not None:
             c &= rfm.recency_days <= tier.max
         tier_cases.append((c, tier.tier))
-    sleep = ibis.cases(*tier_cases, else_=ibis.null("string")) if tier_cases else ibis.null(
-        "string"
+    sleep = (
+        ibis.cases(*tier_cases, else_=ibis.null("string")) if tier_cases else ibis.null("string")
     )
     return rfm.select(
         as_of="as_of",

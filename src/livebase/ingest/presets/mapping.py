@@ -256,17 +256,16 @@ class MappingPreset:
         needed.update(r.when.column for r in m.rules)
         if m.key:
             needed.update(m.key.hash)
-        pos: dict[str, int] = {}
-        for header in needed:
-            idx = raw.index(header)
-            if not idx:
-                raise InputError(
-                    f"missing column {header!r} named by the mapping "
-                    f"(the file has: {', '.join(raw.headers[:40])})",
-                    file=raw.file,
-                    line=1,
-                )
-            pos[header] = idx[0]
+        missing = sorted(h for h in needed if not raw.index(h))
+        if missing:
+            raise InputError(
+                f"missing column{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(repr(h) for h in missing)} named by the mapping "
+                f"(the file has: {', '.join(raw.headers[:40])})",
+                file=raw.file,
+                line=1,
+            )
+        pos = {header: raw.index(header)[0] for header in needed}
         parsers = {name: _parser(spec.columns[name], tz, m.date_format) for name in cols} | {
             name: _parser(CANONICAL["customers"].columns[name], tz, m.date_format)
             for name in cust_cols

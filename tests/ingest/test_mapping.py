@@ -1,0 +1,125 @@
+from decimal import Decimal
+
+import pytest
+
+from livebase.errors import ConfigError, InputError
+from livebase.ingest.pipeline import import_file
+from livebase.ingest.presets import get_preset, preset_names
+from livebase.ingest.presets.mapping import load_mapping
+from tests.conftest import write_csv
+
+RETAIL = (
+    "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+    "536365,85123A,HEART HOLDER,6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom\n"
+    "536365,71053,LANTERN,6,2010-12-01 08:26:00,3.39,17850.0,United Kingdom\n"
+    "536365,71053,LANTERN,6,2010-12-01 08:26:00,3.39,17850.0,United Kingdom\n"
+    "536366,22633,HAND WARMER,6,2010-12-01 08:28:00,1.85,,United Kingdom\n"
+    "C536379,D,Discount,-1,2010-12-01 09:41:00,27.50,17850.0,United Kingdom\n"
+    "536380,22,FREE GIFT,1,2010-12-01 09:45:00,0,12583.0,France\n"
+)
+
+
+def test_online_retail_sample(ws, tmp_path):
+    path = write_csv(tmp_path / "retail.csv", RETAIL)
+    result = import_file(ws, path, "online-retail")
+    assert (result.rows_in, result.rows_loaded, result.rows_rejected) == (6, 4, 2)
+    reasons = ws.table("rejects").order_by("line").to_pandas()[["line", "reason"]]
+    assert reasons.values.tolist() == [
+        [4, "duplicate of line 3"],
+        [5, "no customer: the identity columns are empty"],
+    ]
+    o = ws.table("orders").order_by("order_id").to_pandas().set_index("order_id")
+    # 6 × 2.55 + 6 × 3.39 = 35.64 (the duplicate line is not added twice)
+    assert o.loc["retail:536365", "amount"] == Decimal("35.64")
+    assert o.loc["retail:536365", "customer_id"] == "retail:17850"
+    # London is GMT in December: 08:26 local = 08:26 UTC
+    assert str(o.loc["retail:536365", "created_at"]) == "2010-12-01 08:26:00"
+    # the cancellation nets out as a refund
+    assert o.loc["retail:C536379", "status"] == "refunded"
+    assert o.loc["retail:C536379", "amount"] == Decimal("0.00")
+    assert o.loc["retail:C536379", "refunded_amount"] == Decimal("27.50")
+    assert o.loc["retail:536380", "amount"] == Decimal("0.00")
+    c = ws.table("customers").order_by("customer_id").to_pandas()
+    assert c[["customer_id", "region"]].values.tolist() == [
+        ["retail:12583", "France"],
+        ["retail:17850", "United Kingdom"],
+    ]
+
+
+def test_cdnow_sample_ids_are_stable(ws, tmp_path):
+    text = (
+        " customer_id  date number_of_cds  dollar_value\r\n"
+        " 00002 19970112  1   12.00\r\n 00002 19970112  5   77.00\r\n"
+        " 00002 19970112  1   12.00\r\n"
+    )
+    path = write_csv(tmp_path / "cd.txt", text)
+    result = import_file(ws, path, "cdnow")
+    assert (result.rows_loaded, result.rows_rejected) == (3, 0)
+    ids = sorted(ws.table("orders").order_id.to_pyarrow().to_pylist())
+    # a re-import of an edited copy finds the same ids: nothing doubles
+    write_csv(tmp_path / "cd2.txt", text + " 00003 19970102  2   20.76\r\n")
+    again = import_file(ws, tmp_path / "cd2.txt", "cdnow")
+    assert (again.rows_new, again.rows_updated) == (1, 0)
+    new_ids = sorted(ws.table("orders").order_id.to_pyarrow().to_pylist())
+    assert set(ids) < set(new_ids)
+
+
+def test_mapping_errors_name_the_line(tmp_path):
+    bad = tmp_path / "m.yaml"
+    bad.write_text(
+        "table: orders\nsource: x\ncustomer: {id: a}\ncolumns:\n  amount: s\n"
+        "negative_amounts: sometimes\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"m.yaml:6: negative_amounts"):
+        load_mapping(bad)
+    bad.write_text("table: ordrs\nsource: x\ncolumns: {}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"m.yaml:1: table: .*unknown table 'ordrs'"):
+        load_mapping(bad)
+    bad.write_text(
+        "table: orders\nsource: x\ncustomer: {id: a}\ncolumns:\n  amout: s\n", encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match=r"columns\.amout: table orders has no such column"):
+        load_mapping(bad)
+    bad.write_text("table: [orders\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="invalid YAML"):
+        load_mapping(bad)
+
+
+def test_mapping_missing_column_and_enum_values(ws, tmp_path):
+    m = tmp_path / "lms.yaml"
+    m.write_text(
+        "table: activities\nsource: lms\ncustomer: {email: mail}\n"
+        "columns: {event_id: id, ts: when, kind: what}\n",
+        encoding="utf-8",
+    )
+    data = write_csv(
+        tmp_path / "e.csv",
+        "id,mail,when,what\n1,a@b.ru,2025-01-01 10:00,login\n2,a@b.ru,2025-01-02 10:00,dance\n",
+    )
+    result = import_file(ws, data, "mapping", mapping=m)
+    assert (result.rows_loaded, result.rows_rejected) == (1, 1)
+    assert "unknown kind 'dance'" in ws.table("rejects").to_pandas().reason.iloc[0]
+    other = write_csv(tmp_path / "x.csv", "id,mail\n1,a@b.ru\n")
+    with pytest.raises(InputError, match="missing columns 'what', 'when' named by the mapping"):
+        import_file(ws, other, "mapping", mapping=m)
+
+
+def test_presets_listed():
+    names = preset_names()
+    for name in (
+        "getcourse-users",
+        "getcourse-orders",
+        "getcourse-payments",
+        "esp-events",
+        "mapping",
+        "online-retail",
+        "cdnow",
+        "lms-events",
+        "consents",
+    ):
+        assert name in names
+    with pytest.raises(InputError, match="unknown preset"):
+        get_preset("bitrix-magic")
+    with pytest.raises(InputError, match="needs --mapping"):
+        get_preset("mapping")
