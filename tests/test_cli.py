@@ -1,0 +1,69 @@
+"""The CLI: one red line for bad input, never a traceback unless --debug."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.ingest.gc_files import order, write_orders
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "livebase", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_init_import_segment_and_rejects(tmp_path):
+    ws = tmp_path / "school"
+    r = run("init", str(ws), "--school", "Школа", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    toml = (ws / "livebase.toml").read_text(encoding="utf-8")
+    assert 'currency = "RUB"' in toml
+    assert 'timezone = "Europe/Moscow"' in toml
+    assert 'locale = "ru"' in toml
+    assert "[purchase_rules]" in toml
+    path = write_orders(tmp_path / "orders.csv", [
+        order(1, 5, "a@b.ru", paid="01.05.2025 10:00", created="01.05.2025 10:00"),
+        order(2, 6, "c@d.ru", created="junk"),
+    ])
+    r = run("import", str(path), "--preset", "getcourse-orders", "-w", str(ws), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "2 rows in = 1 loaded + 1 rejected" in r.stdout
+    assert "not a date: 'junk'" in r.stdout
+    r = run("import", str(path), "--preset", "getcourse-orders", "-w", str(ws), cwd=tmp_path)
+    assert "already imported" in r.stdout
+    r = run("rejects", "-w", str(ws), cwd=tmp_path)
+    assert "Дата создания" in r.stdout
+    r = run("segment", "-w", str(ws), "--lang", "en", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "segments as of 2025-05-01" in r.stdout
+
+
+def test_bad_input_is_one_line_without_traceback(tmp_path):
+    ws = tmp_path / "school"
+    run("init", str(ws), cwd=tmp_path)
+    bad = tmp_path / "orders.csv"
+    bad.write_text("a;b\n1;2\n", encoding="utf-8")
+    r = run("import", str(bad), "--preset", "getcourse-orders", "-w", str(ws), cwd=tmp_path)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr + r.stdout
+    assert "missing required column 'ID заказа'" in r.stderr
+    assert len(r.stderr.strip().splitlines()) <= 3  # one message, maybe wrapped
+    r = run("--debug", "import", str(bad), "--preset", "getcourse-orders", "-w", str(ws),
+            cwd=tmp_path)
+    assert r.returncode == 1
+    assert "Traceback" in r.stderr
+    for args in (
+        ("segment", "-w", str(ws)),  # no orders yet
+        ("segment", "-w", str(ws), "--as-of", "2025-13-01"),
+        ("import", str(tmp_path / "missing.csv"), "--preset", "getcourse-orders", "-w",
+         str(ws)),
+        ("import", str(bad), "--preset", "nope", "-w", str(ws)),
+        ("plan", "-w", str(tmp_path / "not-a-workspace")),
+        ("analyze", "-w", str(ws)),
+    ):
+        r = run(*args, cwd=tmp_path)
+        assert r.returncode == 1, (args, r.stdout, r.stderr)
+        assert "Traceback" not in r.stderr + r.stdout, args
+        assert r.stderr.startswith("error:"), (args, r.stderr)
