@@ -32,8 +32,14 @@ def to_arrow(spec: TableSpec, frame: pd.DataFrame) -> pa.Table:
     schema = spec.schema.to_pyarrow()
     arrays = []
     for fld in schema:
-        values = frame[fld.name].tolist() if fld.name in frame.columns else [None] * len(frame)
-        arrays.append(pa.array([_clean(v) for v in values], type=fld.type))
+        if fld.name not in frame.columns:
+            arrays.append(pa.nulls(len(frame), type=fld.type))
+            continue
+        try:
+            arrays.append(pa.array(frame[fld.name], type=fld.type, from_pandas=True))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+            values = [_clean(v) for v in frame[fld.name].tolist()]
+            arrays.append(pa.array(values, type=fld.type))
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
@@ -77,16 +83,21 @@ def upsert(con: BaseBackend, table: str, frame: pd.DataFrame) -> WriteCounts:
         )
         stored_by_key = {tuple(r[k] for k in key): r for r in stored}
         columns = list(spec.columns)
-        new_rows, changed_keys = 0, []
-        for row in incoming.to_pylist():
-            k = tuple(row[c] for c in key)
-            old = stored_by_key.get(k)
-            if old is None:
-                new_rows += 1
-            elif spec.replace and any(_comparable(row[c]) != _comparable(old[c]) for c in columns):
-                changed_keys.append(k)
+        new_rows, changed_keys = len(incoming), []
+        if stored_by_key:
+            keys = list(zip(*(incoming.column(k).to_pylist() for k in key), strict=True))
+            hits = [i for i, k in enumerate(keys) if k in stored_by_key]
+            new_rows -= len(hits)
+            if spec.replace and hits:
+                rows = incoming.take(hits).to_pylist()
+                for i, row in zip(hits, rows, strict=True):
+                    old = stored_by_key[keys[i]]
+                    if any(_comparable(row[c]) != _comparable(old[c]) for c in columns):
+                        changed_keys.append(keys[i])
         unchanged = len(incoming) - new_rows - len(changed_keys)
         if changed_keys:
+            # drop every stored row the stage has a key for; the insert below puts back the
+            # staged version, identical for the unchanged ones
             cond = " AND ".join(f"t.{_quote(c)} = s.{_quote(c)}" for c in key)
             con.raw_sql(
                 f"DELETE FROM {_quote(table)} AS t WHERE EXISTS "
