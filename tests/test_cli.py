@@ -10,8 +10,13 @@ from tests.ingest.gc_files import order, write_orders
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "livebase", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "livebase", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_init_import_segment_and_rejects(tmp_path):
@@ -23,10 +28,13 @@ def test_init_import_segment_and_rejects(tmp_path):
     assert 'timezone = "Europe/Moscow"' in toml
     assert 'locale = "ru"' in toml
     assert "[purchase_rules]" in toml
-    path = write_orders(tmp_path / "orders.csv", [
-        order(1, 5, "a@b.ru", paid="01.05.2025 10:00", created="01.05.2025 10:00"),
-        order(2, 6, "c@d.ru", created="junk"),
-    ])
+    path = write_orders(
+        tmp_path / "orders.csv",
+        [
+            order(1, 5, "a@b.ru", paid="01.05.2025 10:00", created="01.05.2025 10:00"),
+            order(2, 6, "c@d.ru", created="junk"),
+        ],
+    )
     r = run("import", str(path), "--preset", "getcourse-orders", "-w", str(ws), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "2 rows in = 1 loaded + 1 rejected" in r.stdout
@@ -50,15 +58,15 @@ def test_bad_input_is_one_line_without_traceback(tmp_path):
     assert "Traceback" not in r.stderr + r.stdout
     assert "missing required column 'ID заказа'" in r.stderr
     assert len(r.stderr.strip().splitlines()) <= 3  # one message, maybe wrapped
-    r = run("--debug", "import", str(bad), "--preset", "getcourse-orders", "-w", str(ws),
-            cwd=tmp_path)
+    r = run(
+        "--debug", "import", str(bad), "--preset", "getcourse-orders", "-w", str(ws), cwd=tmp_path
+    )
     assert r.returncode == 1
     assert "Traceback" in r.stderr
     for args in (
         ("segment", "-w", str(ws)),  # no orders yet
         ("segment", "-w", str(ws), "--as-of", "2025-13-01"),
-        ("import", str(tmp_path / "missing.csv"), "--preset", "getcourse-orders", "-w",
-         str(ws)),
+        ("import", str(tmp_path / "missing.csv"), "--preset", "getcourse-orders", "-w", str(ws)),
         ("import", str(bad), "--preset", "nope", "-w", str(ws)),
         ("plan", "-w", str(tmp_path / "not-a-workspace")),
         ("analyze", "-w", str(ws)),

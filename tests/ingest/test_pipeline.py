@@ -153,3 +153,14 @@ def test_every_row_is_loaded_or_rejected(tmp_path_factory, kinds):
     assert ws.table("orders").count().execute() == result.rows_loaded
     assert expected_rejects <= result.rows_rejected
     ws.close()
+
+
+def test_a_merge_is_recorded_once(ws, tmp_path):
+    users = tmp_path / "users.csv"
+    users.write_text("id;Email\n5;anna@x.ru\n9;ANNA@x.ru\n", encoding="utf-8")
+    assert import_file(ws, users, "getcourse-users").merges == 1
+    again = write_orders(tmp_path / "o.csv", [order(1, 9, "anna@x.ru")])
+    result = import_file(ws, again, "getcourse-orders")
+    assert result.merges == 0
+    assert ws.table("identity_merges").count().execute() == 1
+    assert ws.table("orders").customer_id.to_pyarrow().to_pylist() == ["gc:5"]

@@ -71,3 +71,15 @@ def test_broken_xlsx_is_a_clear_error(tmp_path):
     (tmp_path / "bad.xlsx").write_bytes(b"not a zip")
     with pytest.raises(InputError, match="XLSX"):
         read_table(tmp_path / "bad.xlsx")
+
+
+def test_utf8_detected_when_the_sample_cuts_a_character(tmp_path):
+    # the sample is the first MiB: make a file whose 2**20-th byte splits a Cyrillic letter
+    head = "id;Имя\n"  # 10 bytes
+    text = head + "x" * ((1 << 20) - 14) + "\n" + "1;" + "я" * 10 + "\n"
+    data = text.encode()
+    assert data[(1 << 20) - 1 : (1 << 20) + 1] == "я".encode()  # the cut splits "я"
+    path = write_csv(tmp_path / "big.csv", text)
+    raw = read_table(path)
+    assert raw.encoding == "utf-8"
+    assert raw.headers == ["id", "Имя"]

@@ -35,7 +35,11 @@ class Reject:
 
 @dataclass
 class Extracted:
-    """Parsed columns for the rows that passed, with their lines and raw-row positions."""
+    """Parsed columns for the rows that passed, with their lines and raw-row positions.
+
+    Every field has a column; a field whose header is not in the file is all ``None``
+    (``present`` says which header each field was read from).
+    """
 
     columns: dict[str, list[Any]]
     lines: list[int]
@@ -131,4 +135,6 @@ def extract(raw: RawTable, fields: Sequence[Field]) -> Extracted:
             out.columns[name].append(value)
         out.lines.append(raw.lines[i])
         out.positions.append(i)
+    for f in fields:  # a column absent from the file reads as empty in every row
+        out.columns.setdefault(f.name, [None] * len(out.lines))
     return out

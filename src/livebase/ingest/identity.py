@@ -144,6 +144,8 @@ def resolve(
             profile = n.split("\x00", 1)[1]
             if profile == winner or profile in seen:
                 continue
+            if n.startswith("src\x00") and known.get(("src", profile)) == winner:
+                continue  # merged by an earlier import already
             seen.add(profile)
             shared = {
                 key.split("\x00", 1)[0] for key in keys_of.get(profile, ()) if len(owners[key]) > 1

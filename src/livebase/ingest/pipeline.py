@@ -269,8 +269,10 @@ def _resolve_identities(ws: Workspace, batches: list[Batch]):
         f = b.frame
         records.extend(zip(f[SRC].tolist(), f[EMAIL].tolist(), f[PHONE].tolist(), strict=True))
     records = [tuple(v if isinstance(v, str) and v else None for v in r) for r in records]
+    # events repeat the same person many times: resolve each distinct key triple once
+    distinct = list(dict.fromkeys(records))
     wanted = {
-        (k, v) for r in records for k, v in zip(("src", "email", "phone"), r, strict=True) if v
+        (k, v) for r in distinct for k, v in zip(("src", "email", "phone"), r, strict=True) if v
     }
     known: dict[tuple[str, str], str] = {}
     if wanted:
@@ -278,11 +280,13 @@ def _resolve_identities(ws: Workspace, batches: list[Batch]):
         ids = ws.table("identities")
         for row in ids.semi_join(probe, ["kind", "value"]).to_pyarrow().to_pylist():
             known[(row["kind"], row["value"])] = row["customer_id"]
-    res = resolve(records, known)
+    res = resolve(distinct, known)
+    of = dict(zip(distinct, res.customer_ids, strict=True))
+    customer_ids = [of[r] for r in records]
     start = 0
     for b in with_ids:
         n = len(b.frame)
-        b.frame["customer_id"] = res.customer_ids[start : start + n]
+        b.frame["customer_id"] = customer_ids[start : start + n]
         start += n
     return res.merges, res.absorbed, res.new_keys
 
@@ -294,7 +298,8 @@ def _write_customers(ws: Workspace, batches: list[Batch], absorbed: dict[str, st
     con = ws.con
     frames = []
     for b in batches:
-        f = b.frame.copy()
+        attrs = [c for c in CUSTOMER_COLUMNS if c in b.frame.columns]
+        f = b.frame.drop_duplicates(subset=[*attrs, SRC]).copy()
         f["_own"] = (f[SRC] == f["customer_id"]).astype(int)
         f["_auth"] = 1 if b.mode == "authoritative" else 0
         frames.append(f)

@@ -7,6 +7,7 @@ separated file (CDNOW) is read with ``delimiter="whitespace"``.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -65,11 +66,14 @@ def detect_encoding(data: bytes) -> str:
     'cp1251'
     >>> detect_encoding("\\ufeffИмя".encode("utf-8"))
     'utf-8-sig'
+    >>> detect_encoding("Имя".encode("utf-8")[:-1])  # cut inside the last letter
+    'utf-8'
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     try:
-        data.decode("utf-8")
+        # a sample may end inside a multi-byte character: not final
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
     except UnicodeDecodeError:
         return "cp1251"
     return "utf-8"

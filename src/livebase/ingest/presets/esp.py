@@ -94,12 +94,12 @@ class EspEvents:
         for i in range(n):
             event = c["event"][i]
             if event == "bounce":
-                kind = (c.get("bounce_type", [None] * n)[i] or "").strip().casefold()
+                kind = (c["bounce_type"][i] or "").strip().casefold()
                 event = "bounced_hard" if kind == "hard" else "bounced_soft"
-            campaign = c.get("campaign", [None] * n)[i]
+            campaign = c["campaign"][i]
             ts = c["ts"][i]
             email = c["email"][i]
-            channel = c.get("channel", [None] * n)[i] or "email"
+            channel = c["channel"][i] or "email"
             event_id = (
                 "esp:"
                 + hashlib.sha1(

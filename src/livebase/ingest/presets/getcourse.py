@@ -111,28 +111,23 @@ class GetCourseUsers:
         c = ex.columns
         n = len(ex.lines)
         names = [
-            " ".join(
-                p
-                for p in (c.get("first_name", [None] * n)[i], c.get("last_name", [None] * n)[i])
-                if p
-            )
-            or None
+            " ".join(p for p in (c["first_name"][i], c["last_name"][i]) if p) or None
             for i in range(n)
         ]
         frame = pd.DataFrame(
             {
-                "email": c.get("email", [None] * n),
-                "phone": c.get("phone", [None] * n),
+                "email": c["email"],
+                "phone": c["phone"],
                 "name": names,
-                "created_at": c.get("created_at", [None] * n),
-                "last_seen_at": c.get("last_seen_at", [None] * n),
-                "region": c.get("region", [None] * n),
-                "first_channel": c.get("first_channel", [None] * n),
-                "child_birth_date": c.get("child_birth_date", [None] * n),
-                "timezone": c.get("timezone", [None] * n),
+                "created_at": c["created_at"],
+                "last_seen_at": c["last_seen_at"],
+                "region": c["region"],
+                "first_channel": c["first_channel"],
+                "child_birth_date": c["child_birth_date"],
+                "timezone": c["timezone"],
                 SRC: [_src(u) for u in c["user_id"]],
-                EMAIL: c.get("email", [None] * n),
-                PHONE: c.get("phone", [None] * n),
+                EMAIL: c["email"],
+                PHONE: c["phone"],
                 LINES: one_line_each(ex.lines),
             }
         )
@@ -177,7 +172,7 @@ class GetCourseOrders:
         )
         c = ex.columns
         n = len(ex.lines)
-        col = lambda name: c.get(name, [None] * n)  # noqa: E731
+        col = c.__getitem__
         rows, lines, rejects = [], [], list(ex.rejects)
         for i in range(n):
             try:

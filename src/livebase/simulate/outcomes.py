@@ -1,0 +1,311 @@
+"""Play out a campaign wave on a simulated school: who bought, and what the ESP saw.
+
+Each assigned customer converts with the planted probability of their (tier, arm) —
+:meth:`PlantedTruth.rate`, the same whatever the wave's length; a customer whose
+``sleep_tier`` is not ``R90``/``R180``/``R270`` (or is missing) converts at the small
+``baseline_rate`` in every arm. The draw is a hash of ``(seed, wave_id, user id)``, so a
+customer's outcome does not depend on who else is in the wave or on row order.
+
+Converters get one paid order (status ``Завершен``) inside the window: holdout buyers
+between 09:00 of the first day and 21:00 of the last day (school time) with no promotion
+fields; contacted buyers after an email of the wave (its click comes 2–60 minutes
+before the order, and the order's ``utm_campaign`` names that email). They buy one of
+three price points whose mean is the tier's planted AOV; the discount arm pays 15 % less
+(``Скидка``), with promo code ``BACK15``; ``Промоакция`` is ``lb:<wave_id>:<arm>``.
+
+Every non-holdout member gets six emails at 10:00 in their own time zone on days spread
+over the window, campaign ``lb:<wave_id>:<arm>:<n>``: sent, delivered (98 %), open
+(25 %), click (4 % of sent), unsubscribe (0.3 %), spam (0.05 %), bounce (2 %); an
+unsubscribe, complaint or hard bounce stops the later emails. The holdout gets nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from livebase.errors import InputError
+from livebase.simulate import exports
+from livebase.simulate import formats as fm
+from livebase.simulate.catalogue import (
+    PAY_SYSTEM_WEIGHTS,
+    PAY_SYSTEMS,
+    WAVE_OFFER,
+    wave_prices,
+)
+from livebase.simulate.clock import DAY, HOUR, MINUTE, from_local_zones, midnight, to_local
+from livebase.simulate.esp import BOUNCE_TYPES, EVENTS, Rates, send
+from livebase.simulate.school import SchoolFiles
+from livebase.simulate.truth import ARMS, TIERS, PlantedTruth
+
+WAVE_RATES = Rates()
+ID_SLOTS = 10_000
+ID_BLOCK = 1_000_000
+_CUSTOMER = re.compile(r"gc:(\d+)")
+_TIER = re.compile(r"\s*R(90|180|270)(?!\d)")
+
+
+@dataclass(frozen=True)
+class WaveOutcomeFiles:
+    orders: Path
+    esp_events: Path
+
+
+def _digest(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def _uniform(key: int, ids: np.ndarray) -> np.ndarray:
+    """A uniform number in [0, 1) per id, fixed by ``key`` (splitmix64)."""
+    with np.errstate(over="ignore"):
+        z = ids.astype(np.uint64) + np.uint64(key) * np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)).astype(np.float64) / float(1 << 53)
+
+
+def first_wave_order_id(truth: PlantedTruth, wave_id: str) -> tuple[int, int]:
+    """First order id and order number of a wave: above the history's, in a block of a
+    million picked by the wave id (two waves share a block with probability 1/10 000).
+
+    >>> t = PlantedTruth.planted(seed=1, end=date(2025, 5, 5), last_order_id=180_000_500,
+    ...                          last_order_number=10_200)
+    >>> first_wave_order_id(t, "w1")[0] > 180_000_500
+    True
+    """
+    slot = _digest(wave_id) % ID_SLOTS
+    return (
+        truth.last_order_id + 1 + slot * ID_BLOCK,
+        truth.last_order_number + 1 + slot * ID_BLOCK,
+    )
+
+
+def tier_of(label: object) -> str | None:
+    """The planted tier a segment label names (``R90``, ``R90–179``, ``R270+`` …), or None.
+
+    >>> tier_of("R90"), tier_of("R180-269"), tier_of("R270+"), tier_of("Champions"), tier_of(None)
+    ('R90', 'R180', 'R270', None, None)
+    """
+    match = _TIER.match(label) if isinstance(label, str) else None
+    return f"R{match.group(1)}" if match else None
+
+
+def _members(assignments: pd.DataFrame, state: pa.Table) -> tuple[pd.DataFrame, np.ndarray]:
+    """Validated members sorted by user id, and their rows in ``state``."""
+    if not isinstance(assignments, pd.DataFrame):
+        raise InputError("assignments must be a DataFrame")
+    missing = [c for c in ("customer_id", "arm") if c not in assignments.columns]
+    if missing:
+        raise InputError(f"assignments lack column(s): {', '.join(missing)}")
+    ids = assignments["customer_id"].astype("str")
+    parsed = ids.str.fullmatch(_CUSTOMER.pattern)
+    if not parsed.all():
+        bad = ids[~parsed].head(3).tolist()
+        raise InputError(f"customer_id must look like gc:<user id>, got {bad}")
+    if ids.duplicated().any():
+        raise InputError(f"duplicate customer_id: {ids[ids.duplicated()].head(3).tolist()}")
+    arms = assignments["arm"].astype("str")
+    unknown = sorted(set(arms) - set(ARMS))
+    if unknown:
+        raise InputError(f"unknown arm(s) {unknown}; expected {', '.join(ARMS)}")
+    tiers = (
+        assignments["sleep_tier"].map(tier_of)
+        if "sleep_tier" in assignments.columns
+        else pd.Series([None] * len(assignments))
+    )
+    members = pd.DataFrame(
+        {
+            "user_id": ids.str.slice(3).astype(np.int64).to_numpy(),
+            "arm": np.array([ARMS.index(a) for a in arms], dtype=np.int64),
+            "tier": np.array([TIERS.index(t) if t in TIERS else -1 for t in tiers], dtype=np.int64),
+        }
+    ).sort_values("user_id", ignore_index=True)
+    known = state["user_id"].to_numpy()
+    order = np.argsort(known)
+    pos = np.searchsorted(known[order], members["user_id"].to_numpy())
+    pos = np.minimum(pos, len(known) - 1)
+    found = known[order][pos] == members["user_id"].to_numpy()
+    if not found.all():
+        lost = members["user_id"].to_numpy()[~found][:3].tolist()
+        raise InputError(f"customers not in the school: {[f'gc:{u}' for u in lost]}")
+    return members, order[pos]
+
+
+def wave_outcomes(
+    school_dir: Path,
+    assignments: pd.DataFrame,
+    *,
+    wave_id: str,
+    starts_on: date,
+    days: int,
+    seed: int,
+    out_dir: Path,
+) -> WaveOutcomeFiles:
+    """Write ``orders.csv`` and ``esp_events.csv`` of a wave into ``out_dir``.
+
+    ``assignments`` has ``customer_id`` (``gc:<user id>``), ``arm`` (holdout, control,
+    value, discount) and optionally ``sleep_tier`` (R90, R180, R270, also spelt like
+    ``R90–179`` or ``R270+``; anything else, or nothing, means the baseline rate).
+    """
+    if not wave_id:
+        raise InputError("wave_id must not be empty")
+    if days < 1:
+        raise InputError(f"a wave lasts at least one day, got days={days}")
+    school = SchoolFiles.in_dir(Path(school_dir))
+    if not school.truth.exists() or not school.state.exists():
+        raise InputError(f"{school_dir} is not a simulated school (no truth.json/state.parquet)")
+    truth = PlantedTruth.load(school.truth)
+    state = pq.read_table(school.state)
+    members, rows = _members(assignments, state)
+    key = _digest(f"{seed}:{wave_id}")
+    rng = np.random.default_rng([seed, key])
+    tz = truth.timezone
+
+    n = len(members)
+    user = members["user_id"].to_numpy()
+    arm = members["arm"].to_numpy()
+    tier = members["tier"].to_numpy()
+    tier_names = np.array([*TIERS, None], dtype=object)[tier]
+    rate = np.array([truth.rate(t, ARMS[a]) for t, a in zip(tier_names, arm, strict=True)])
+    converts = _uniform(key, user) < rate
+    contacted = arm != ARMS.index("holdout")
+
+    zones = tuple(sorted(set(state["timezone"].to_pylist()) | {tz}))
+    zone_of = pd.Index(zones).get_indexer(state["timezone"].to_numpy(zero_copy_only=False))
+    zone = zone_of[rows]
+    start = midnight(starts_on, tz)
+    last_call = start + (days - 1) * DAY + 21 * HOUR  # 21:00 school time, last day
+    offsets = np.round(np.linspace(0, days - 1, truth.emails_per_wave)).astype(np.int64)
+    local_start = start + _offset_of(tz, start)
+    sends = np.stack(
+        [
+            from_local_zones(
+                np.full(n, local_start + d * DAY + 10 * HOUR) + rng.integers(0, HOUR, n),
+                zone,
+                zones,
+            )
+            for d in offsets
+        ],
+        axis=1,
+    )
+
+    # when converters buy, and which email they clicked
+    order_at = start + 9 * HOUR + (rng.random(n) * (last_call - start - 9 * HOUR)).astype(np.int64)
+    buyers_contacted = converts & contacted
+    usable = sends <= last_call - 3 * HOUR
+    count = usable.sum(axis=1)
+    pick = np.floor(rng.random(n) * np.maximum(count, 1)).astype(np.int64)
+    k = np.where(buyers_contacted, pick, -1)
+    kk = np.maximum(k, 0)
+    last = sends.shape[1] - 1
+    sent_k = sends[np.arange(n), kk]
+    nxt = np.where(kk < last, sends[np.arange(n), np.minimum(kk + 1, last)], last_call)
+    upper = np.maximum(np.minimum(nxt, last_call), sent_k + 3 * HOUR)
+    after = sent_k + 2 * HOUR + (rng.random(n) * (upper - sent_k - 2 * HOUR)).astype(np.int64)
+    order_at = np.where(k >= 0, after, order_at)
+    click_at = np.where(k >= 0, order_at - rng.integers(2 * MINUTE, 60 * MINUTE, n), -1)
+
+    esp = _emails(rng, state, rows, arm, sends, k, click_at, wave_id)
+    orders = _orders(rng, truth, state, rows, members, converts, order_at, k, wave_id)
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = WaveOutcomeFiles(out_dir / "orders.csv", out_dir / "esp_events.csv")
+    exports.write_orders(files.orders, orders, tz, rng)
+    exports.write_esp(files.esp_events, esp)
+    return files
+
+
+def _offset_of(tz: str, utc: int) -> int:
+    return int(to_local(np.array([utc]), tz)[0]) - utc
+
+
+def _emails(rng, state, rows, arm, sends, k, click_at, wave_id) -> exports.Columns:
+    contacted = np.flatnonzero(arm != ARMS.index("holdout"))
+    active = np.ones(len(contacted), dtype=bool)
+    parts = []
+    for n in range(sends.shape[1]):
+        idx = contacted[active]
+        forced = np.where(k[idx] == n, click_at[idx], -1)
+        keep = k[idx] > n
+        result = send(rng, idx, sends[idx, n], WAVE_RATES, click_at=forced, keep=keep)
+        events = result.events
+        events["campaign"] = (arm[events["recipient"].to_numpy()] * 100 + n + 1).astype(np.int64)
+        parts.append(events)
+        gone = result.unsubscribed | result.complained | result.hard_bounced
+        active[np.flatnonzero(active)[gone]] = False
+    events = pd.concat(parts, ignore_index=True)
+    events = events.iloc[np.argsort(events["ts"].to_numpy(), kind="stable")]
+    who = events["recipient"].to_numpy()
+    code = events["campaign"].to_numpy()
+    campaign = fm.concat(
+        f"lb:{wave_id}:", fm.labels(ARMS, code // 100), ":", fm.integers(code % 100)
+    )
+    return {
+        "email": exports.text(state["email"]).take(pa.array(rows[who])),
+        "event": fm.labels(EVENTS, events["event"].to_numpy()),
+        "ts": events["ts"].to_numpy(),
+        "campaign": campaign,
+        "bounce_type": fm.labels(BOUNCE_TYPES, events["bounce"].to_numpy()),
+    }
+
+
+def _orders(rng, truth, state, rows, members, converts, order_at, k, wave_id) -> exports.Columns:
+    buyers = np.flatnonzero(converts)
+    buyers = buyers[np.argsort(order_at[buyers], kind="stable")]
+    m = len(buyers)
+    arm = members["arm"].to_numpy()[buyers]
+    tier = members["tier"].to_numpy()[buyers]
+    point = rng.integers(0, 3, m)
+    prices = np.stack(
+        [wave_prices(truth.list_aov(TIERS[t] if t >= 0 else None)) for t in range(-1, 3)]
+    )
+    price = prices[tier + 1, point]
+    discounted = arm == ARMS.index("discount")
+    discount = np.where(
+        discounted, np.round(price * truth.discount / 100).astype(np.int64) * 100, 0
+    )
+    amount = price - discount
+    contacted = arm != ARMS.index("holdout")
+    paid = order_at[buyers]
+    created = paid - rng.integers(MINUTE, 20 * MINUTE, m)
+    first_id, first_number = first_wave_order_id(truth, wave_id)
+    take = pa.array(rows[buyers])
+    arm_name = fm.labels(ARMS, arm)
+    offer = fm.where(contacted, fm.concat(f"lb:{wave_id}:", arm_name))
+    email_no = fm.integers(k[buyers] + 1)
+    system = rng.choice(len(PAY_SYSTEM_WEIGHTS), size=m, p=PAY_SYSTEM_WEIGHTS)
+    return {
+        "order_id": first_id + np.arange(m),
+        "number": first_number + np.arange(m),
+        "user_id": members["user_id"].to_numpy()[buyers],
+        "user_name": exports.text(state["name"]).take(take),
+        "email": exports.text(state["email_raw"]).take(take),
+        "phone": exports.text(state["phone_raw"]).take(take),
+        "created": created,
+        "paid": paid,
+        "title": fm.labels(WAVE_OFFER.titles, point),
+        "status": fm.labels(("Завершен",), np.zeros(m)),
+        "amount": amount,
+        "paid_amount": amount,
+        "manager": fm.labels((), np.full(m, -1)),
+        "city": exports.text(state["city"]).take(take),
+        "pay_system": fm.labels(PAY_SYSTEMS, system),
+        "plan_id": fm.labels((), np.full(m, -1)),
+        "discount": np.where(discounted, discount, -1),
+        "promo_code": fm.where(discounted, truth.promo_code),
+        "promo_action": offer,
+        "utm_source": fm.where(contacted, "email"),
+        "utm_medium": fm.where(contacted, "email"),
+        "utm_campaign": fm.where(contacted, fm.concat(offer, ":", email_no)),
+        "tags": fm.where(contacted, "реактивация"),
+    }
