@@ -27,8 +27,9 @@ app = typer.Typer(
     no_args_is_help=True,
     help="livebase: RFM segments, guarded campaign waves and honest readouts for online schools.",
 )
-console = Console()
-err_console = Console(stderr=True)
+# piped output (CI logs, files) gets room for the readout table instead of 80 columns
+console = Console(width=None if sys.stdout.isatty() else 150)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 
 _state = {"debug": False}
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from livebase.i18n import format_money, format_percent
+from livebase.i18n import format_money, format_number, format_percent
 from livebase.ingest.pipeline import ImportResult
 from livebase.playbooks.wave import WavePlan
 from livebase.segments.build import SegmentRow
@@ -51,11 +51,11 @@ def print_segments(console: Console, rows: list[SegmentRow], day: dt.date, lang:
             label = r.segment
         table.add_row(
             label,
-            f"{r.customers:,}".replace(",", " "),
+            format_number(r.customers, lang),
             format_percent(r.share, lang),
             format_percent(r.revenue_share, lang) if r.revenue_share is not None else "—",
-            f"{r.mean_recency:.0f}",
-            f"{r.mean_frequency:.2f}",
+            format_number(r.mean_recency, lang),
+            format_number(r.mean_frequency, lang, digits=2),
             format_money(r.mean_monetary, "RUB", lang),
         )
     console.print(table)
