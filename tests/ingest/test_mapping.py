@@ -123,3 +123,50 @@ def test_presets_listed():
         get_preset("bitrix-magic")
     with pytest.raises(InputError, match="needs --mapping"):
         get_preset("mapping")
+
+
+def test_bitrix24_deals(ws, tmp_path):
+    text = (
+        "ID;Название;Стадия сделки;Сумма;Валюта;Дата создания;Дата изменения;"
+        "Контакт: Рабочий e-mail;Контакт: Рабочий телефон;UTM Source;UTM Medium;UTM Campaign\n"
+        "11;Курс «Python»;Сделка успешна;45 000;RUB;01.03.2025 10:00:00;03.03.2025 12:00:00;"
+        "Ivan@X.ru;;vk;cpc;spring\n"
+        "12;Курс «SQL»;Переговоры;30 000;RUB;02.03.2025 10:00:00;02.03.2025 10:00:00;"
+        ";8 916 000 11 22;;;\n"
+        "13;Курс «SQL»;Сделка провалена;30 000;RUB;02.03.2025 10:00:00;05.03.2025 10:00:00;"
+        ";;;;\n"
+    )
+    path = write_csv(tmp_path / "deals.csv", text, encoding="cp1251")
+    result = import_file(ws, path, "bitrix24-deals")
+    assert (result.rows_loaded, result.rows_rejected) == (2, 1)
+    assert "no customer" in ws.table("rejects").to_pandas().reason.iloc[0]
+    o = ws.table("orders").order_by("order_id").to_pandas()
+    assert o[["order_id", "status", "amount"]].values.tolist() == [
+        ["b24:11", "paid", Decimal("45000.00")],
+        ["b24:12", "pending", Decimal("30000.00")],
+    ]
+    assert o.customer_id.str.startswith(("em:", "ph:")).all()
+
+
+def test_getcourse_orders_as_xlsx(ws, tmp_path):
+    from openpyxl import Workbook
+
+    from tests.ingest.gc_files import ORDER_HEADERS, order
+
+    wb = Workbook()
+    sheet = wb.active
+    sheet.append(ORDER_HEADERS)
+    row = order(1, 5, "a@b.ru")
+    row["Стоимость, RUB"] = row["Оплачено"] = 12000.5  # numbers, as Excel keeps them
+    import datetime as dt
+
+    row["Дата создания"] = dt.datetime(2025, 3, 5, 14, 30)  # a real date cell
+    sheet.append([row.get(h, "") for h in ORDER_HEADERS])
+    sheet.append([row.get(h, "") if h != "Статус" else "Непонятный" for h in ORDER_HEADERS])
+    wb.save(tmp_path / "orders.xlsx")
+    result = import_file(ws, tmp_path / "orders.xlsx", "getcourse-orders")
+    assert (result.rows_loaded, result.rows_rejected) == (1, 1)
+    assert ws.table("rejects").to_pandas().line.tolist() == [3]
+    o = ws.table("orders").to_pandas().iloc[0]
+    assert o.amount == Decimal("12000.50")
+    assert str(o.created_at) == "2025-03-05 11:30:00"  # Moscow → UTC

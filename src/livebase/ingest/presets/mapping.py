@@ -48,10 +48,14 @@ class _Strict(BaseModel):
 
 
 class Column(_Strict):
+    """A canonical column from a ``header`` (optionally through a value ``map`` whose
+    unlisted values become ``default``), a constant ``value``, or an ``expr``."""
+
     header: str | None = None
     value: Any = None
     expr: str | None = None
     map: dict[str, str] | None = None
+    default: str | None = None
 
 
 class When(_Strict):
@@ -186,6 +190,27 @@ def _eval(node: ast.AST, env: dict[str, Decimal]) -> Decimal:
     return Decimal(str(node.value))
 
 
+def _apply(parse, texts: list[str], lines: list[int], problem: list, header: str) -> list:
+    """Parse a column, each distinct text once; failures become the row's reject."""
+    cache: dict[str, tuple[Any, str | None]] = {}
+    out: list[Any] = [None] * len(texts)
+    for i, text in enumerate(texts):
+        if problem[i] is not None:
+            continue
+        hit = cache.get(text)
+        if hit is None:
+            try:
+                hit = (parse(text), None)
+            except ValueError as exc:
+                hit = (None, str(exc))
+            cache[text] = hit
+        if hit[1] is None:
+            out[i] = hit[0]
+        else:
+            problem[i] = Reject(lines[i], header, text[:200], hit[1])
+    return out
+
+
 def _matches(when: When, text: str) -> bool:
     if when.equals is not None:
         return text == when.equals
@@ -272,10 +297,11 @@ class MappingPreset:
         }
         width = len(raw.headers)
         rejects = [Reject(line, "", "", reason) for line, reason in raw.broken]
+        # 1. rows that cannot be read as records
         seen_rows: dict[tuple, int] = {}
-        occurrences: dict[tuple, int] = {}
         header_keys = [h.strip().casefold() for h in raw.headers]
-        records: list[dict[str, Any]] = []
+        rows: list[list[str]] = []
+        lines: list[int] = []
         for row, line in zip(raw.rows, raw.lines, strict=True):
             if [c.strip().casefold() for c in row] == header_keys:
                 rejects.append(Reject(line, "", "", "repeated header line"))
@@ -296,24 +322,69 @@ class MappingPreset:
                     rejects.append(Reject(line, "", "", f"duplicate of line {seen_rows[sig]}"))
                     continue
                 seen_rows[sig] = line
-            rec, problem = self._row(row, line, cols, cust_cols, exprs, parsers, pos, ident, m)
-            if problem:
-                rejects.append(problem)
+            rows.append(row)
+            lines.append(line)
+        # 2. column by column; a row's first problem (in mapping order) is its reject
+        n = len(rows)
+        problem: list[Reject | None] = [None] * n
+        data: dict[str, list[Any]] = {}
+        for name, c in {**cols, **cust_cols}.items():
+            out = f"_cust_{name}" if name in cust_cols and name not in cols else name
+            data[out] = self._column(name, c, rows, lines, problem, exprs, parsers, pos, m)
+        # 3. identity
+        for kind, header in (("src", ident.id), ("email", ident.email), ("phone", ident.phone)):
+            key = {"src": SRC, "email": EMAIL, "phone": PHONE}[kind]
+            if not header:
+                data[key] = [None] * n
                 continue
-            if m.key:
-                sig = tuple(row[pos[h]] for h in m.key.hash)
+            norm = {"src": normalize_id, "email": normalize_email, "phone": normalize_phone}[kind]
+            prefix = f"{ident.namespace or m.source}:" if kind == "src" else ""
+            data[key] = _apply(
+                lambda t, norm=norm, prefix=prefix: (
+                    (prefix + v) if (v := norm(t)) is not None and prefix else v
+                ),
+                [r[pos[header]] for r in rows],
+                lines,
+                problem,
+                header,
+            )
+        if m.customer:
+            for i in range(n):
+                if problem[i] is None and not (data[SRC][i] or data[EMAIL][i] or data[PHONE][i]):
+                    col = ident.id or ident.email or ident.phone or ""
+                    problem[i] = Reject(
+                        lines[i], col, "", "no customer: the identity columns are empty"
+                    )
+        # 4. rules, generated keys, defaults
+        for rule in m.rules:
+            texts = [r[pos[rule.when.column]] for r in rows]
+            for col, value in rule.set.items():
+                column = data.setdefault(col, [None] * n)
+                for i, text in enumerate(texts):
+                    if _matches(rule.when, text):
+                        column[i] = value
+        if m.key:
+            occurrences: dict[tuple, int] = {}
+            ids = []
+            for r in rows:
+                sig = tuple(r[pos[h]] for h in m.key.hash)
                 occurrences[sig] = occurrences.get(sig, 0) + 1
                 digest = hashlib.sha1(
                     ("|".join(sig) + f"#{occurrences[sig]}").encode()
                 ).hexdigest()[:16]
-                id_col = spec.key[0]
-                rec[id_col] = f"{m.source}:{digest}"
-            records.append(rec)
-        records, more = self._finish(records, m, spec)
+                ids.append(f"{m.source}:{digest}")
+            data[spec.key[0]] = ids
+        if m.table == "orders":
+            refunded = data.setdefault("refunded_amount", [None] * n)
+            data["refunded_amount"] = [Decimal("0.00") if v is None else v for v in refunded]
+        data[LINES] = [[line] for line in lines]
+        keep = [i for i in range(n) if problem[i] is None]
+        rejects.extend(p for p in problem if p is not None)
+        frame = pd.DataFrame({k: [v[i] for i in keep] for k, v in data.items()})
+        frame, more = self._finish(frame, m)
         rejects.extend(more)
-        if not records:
+        if frame.empty:
             return Converted([], rejects)
-        frame = pd.DataFrame(records)
         batches = [
             Batch(m.table, frame, mode="authoritative" if m.table == "customers" else "fill")
         ]
@@ -326,66 +397,47 @@ class MappingPreset:
             batches.append(Batch("customers", cust))
         return Converted(batches, rejects)
 
-    def _row(self, row, line, cols, cust_cols, exprs, parsers, pos, ident, m):
-        rec: dict[str, Any] = {LINES: [line]}
-        for name, c in {**cols, **cust_cols}.items():
-            out = f"_cust_{name}" if name in cust_cols and name not in cols else name
-            header = c.header
-            try:
-                if c.expr:
-                    tree, names = exprs[name]
-                    env = {}
-                    for i, h in enumerate(names):
-                        env[f"_c{i}"] = parse_money(row[pos[h]])
-                        header = h
-                    value = _eval(tree, env)
-                elif c.header:
-                    text = row[pos[c.header]]
-                    if c.map is not None:
-                        text = c.map.get(text.strip(), text)
-                    if name in ID_COLUMNS or name == "customer_id":
-                        v = normalize_id(text)
-                        value = f"{m.source}:{v}" if v and name in ID_COLUMNS else v
-                    else:
-                        value = parsers[name](text) if text.strip() else None
+    def _column(self, name, c, rows, lines, problem, exprs, parsers, pos, m) -> list[Any]:
+        n = len(rows)
+        if c.expr:
+            tree, names = exprs[name]
+            out: list[Any] = [None] * n
+            for i, r in enumerate(rows):
+                if problem[i] is not None:
+                    continue
+                env = {}
+                for k, h in enumerate(names):
+                    try:
+                        env[f"_c{k}"] = parse_money(r[pos[h]])
+                    except ValueError as exc:
+                        problem[i] = Reject(lines[i], h, r[pos[h]][:200], str(exc))
+                        break
                 else:
-                    value = c.value
-            except ValueError as exc:
-                text = row[pos[header]] if header in pos else ""
-                return None, Reject(line, header or name, text[:200], str(exc))
-            allowed = ENUMS.get((m.table, name))
-            if allowed and value is not None and value not in allowed:
-                text = row[pos[header]] if header in pos else str(value)
-                return None, Reject(
-                    line,
-                    header or name,
-                    text[:200],
-                    f"unknown {name} {value!r} (one of {', '.join(allowed)})",
-                )
-            rec[out] = value
-        for rule in m.rules:
-            if _matches(rule.when, row[pos[rule.when.column]]):
-                rec.update(rule.set)
-        src = email = phone = None
-        try:
-            if ident.id:
-                v = normalize_id(row[pos[ident.id]])
-                src = f"{ident.namespace or m.source}:{v}" if v else None
-            if ident.email:
-                email = normalize_email(row[pos[ident.email]])
-            if ident.phone:
-                phone = normalize_phone(row[pos[ident.phone]])
-        except ValueError as exc:
-            return None, Reject(line, ident.email or ident.phone or "", "", str(exc))
-        if m.customer and not (src or email or phone):
-            col = ident.id or ident.email or ident.phone or ""
-            return None, Reject(line, col, "", "no customer: the identity columns are empty")
-        rec[SRC], rec[EMAIL], rec[PHONE] = src, email, phone
-        if m.table == "orders" and rec.get("refunded_amount") is None:
-            rec["refunded_amount"] = Decimal("0.00")
-        if "amount" in rec and rec["amount"] is not None and m.aggregate is None:
-            return self._sign(rec, m, line)
-        return rec, None
+                    out[i] = _eval(tree, env)
+            return out
+        if not c.header:
+            return [c.value] * n
+        texts = [r[pos[c.header]] for r in rows]
+        if c.map is not None:
+            texts = [c.map.get(t.strip(), c.default if c.default is not None else t) for t in texts]
+        if name in ID_COLUMNS or name == "customer_id":
+            prefix = f"{m.source}:" if name in ID_COLUMNS else ""
+            parse = lambda t: (prefix + v) if (v := normalize_id(t)) and prefix else v  # noqa: E731
+        else:
+            inner = parsers[name]
+            parse = lambda t: inner(t) if t.strip() else None  # noqa: E731
+        values = _apply(parse, texts, lines, problem, c.header)
+        allowed = ENUMS.get((m.table, name))
+        if allowed:
+            for i, v in enumerate(values):
+                if problem[i] is None and v is not None and v not in allowed:
+                    problem[i] = Reject(
+                        lines[i],
+                        c.header,
+                        texts[i][:200],
+                        f"unknown {name} {v!r} (one of {', '.join(allowed)})",
+                    )
+        return values
 
     @staticmethod
     def _sign(rec: dict, m: Mapping, line: int):
@@ -399,25 +451,30 @@ class MappingPreset:
             return rec, None
         return None, Reject(line, "amount", str(amount), f"negative amount: {amount}")
 
-    def _finish(self, records: list[dict], m: Mapping, spec) -> tuple[list[dict], list[Reject]]:
-        if m.aggregate is None:
-            return records, []
-        groups: dict[Any, dict] = {}
-        for rec in records:
-            key = rec.get(m.aggregate.by)
-            agg = groups.get(key)
-            if agg is None:
-                groups[key] = dict(rec)
-                continue
-            agg[LINES] = agg[LINES] + rec[LINES]
-            for col in m.aggregate.sum:
-                if rec.get(col) is not None:
-                    agg[col] = (agg.get(col) or Decimal(0)) + rec[col]
+    def _finish(self, frame: pd.DataFrame, m: Mapping) -> tuple[pd.DataFrame, list[Reject]]:
+        """Aggregate lines into records (when asked) and apply the negative-amount policy."""
+        if m.aggregate is None and ("amount" not in frame.columns or not len(frame)):
+            return frame, []
+        records = frame.to_dict("records")
+        if m.aggregate is not None:
+            groups: dict[Any, dict] = {}
+            for rec in records:
+                key = rec.get(m.aggregate.by)
+                agg = groups.get(key)
+                if agg is None:
+                    groups[key] = dict(rec)
+                    continue
+                agg[LINES] = agg[LINES] + rec[LINES]
+                for col in m.aggregate.sum:
+                    if rec.get(col) is not None:
+                        agg[col] = (agg.get(col) or Decimal(0)) + rec[col]
+            records = list(groups.values())
+            for rec in records:
+                for col in m.aggregate.sum:
+                    if isinstance(rec.get(col), Decimal):
+                        rec[col] = rec[col].quantize(Decimal("0.01"))
         out, rejects = [], []
-        for rec in groups.values():
-            for col in m.aggregate.sum:
-                if isinstance(rec.get(col), Decimal):
-                    rec[col] = rec[col].quantize(Decimal("0.01"))
+        for rec in records:
             fixed, problem = self._sign(rec, m, rec[LINES][0])
             if problem:
                 rejects.extend(
@@ -426,4 +483,4 @@ class MappingPreset:
                 )
                 continue
             out.append(fixed)
-        return out, rejects
+        return pd.DataFrame(out, columns=frame.columns), rejects
