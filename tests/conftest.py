@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from livebase.store.workspace import Workspace
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# the public datasets live beside the repository (../shared/data), as in CI;
+# LIVEBASE_SHARED_DATA points elsewhere for a checkout in another place
+SHARED_DATA = Path(
+    os.environ.get("LIVEBASE_SHARED_DATA")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "data"
+)
 
 
 @pytest.fixture

@@ -63,7 +63,11 @@ def test_bad_input_is_one_line_without_traceback(tmp_path):
     )
     assert r.returncode == 1
     assert "Traceback" in r.stderr
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("mine", encoding="utf-8")
     for args in (
+        ("demo", "--folder", str(precious)),  # never deletes a folder it did not make
         ("segment", "-w", str(ws)),  # no orders yet
         ("segment", "-w", str(ws), "--as-of", "2025-13-01"),
         ("import", str(tmp_path / "missing.csv"), "--preset", "getcourse-orders", "-w", str(ws)),
@@ -75,3 +79,4 @@ def test_bad_input_is_one_line_without_traceback(tmp_path):
         assert r.returncode == 1, (args, r.stdout, r.stderr)
         assert "Traceback" not in r.stderr + r.stdout, args
         assert r.stderr.startswith("error:"), (args, r.stderr)
+    assert (precious / "notes.txt").exists()

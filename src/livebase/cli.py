@@ -255,14 +255,12 @@ def demo(
     lang: Annotated[str, typer.Option(help="ru or en.")] = "ru",
 ) -> None:
     """Build a realistic school and run every step: import, segments, wave, readout."""
-    from livebase.demo import run_demo
+    from livebase.demo import DEMO_MARKER, run_demo
 
-    if folder.exists():
-        if not (folder / "livebase.toml").exists() and any(folder.iterdir()):
-            raise InputError(
-                f"{folder} exists and is not a livebase workspace; pick another --folder"
-            )
-        shutil.rmtree(folder)
+    if folder.exists() and any(folder.iterdir()):
+        if not (folder / DEMO_MARKER).exists():
+            raise InputError(f"{folder} exists and is not a demo workspace; pick another --folder")
+        shutil.rmtree(folder)  # a previous demo: start afresh
     report = run_demo(
         folder, customers=customers, seed=seed, lang=lang, console=console, progress=_progress()
     )

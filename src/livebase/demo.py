@@ -24,6 +24,7 @@ from livebase.store.workspace import Workspace
 from livebase.terminal import print_import, print_plan, print_segments
 
 DEMO_END = dt.date(2025, 5, 5)  # the day before the seed's pilot waves started
+DEMO_MARKER = ".livebase-demo"  # `livebase demo` only ever replaces a folder carrying it
 
 
 def run_demo(
@@ -38,6 +39,8 @@ def run_demo(
     console = console or Console(quiet=True)
     progress = progress or Progress(console=console, disable=True)
     exports = folder / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / DEMO_MARKER).write_text("made by `livebase demo`\n", encoding="utf-8")
     steps = 9
     with progress:
         task = progress.add_task("simulating the school", total=steps)
