@@ -37,15 +37,15 @@ def test_init_import_segment_and_rejects(tmp_path):
     )
     r = run("import", str(path), "--preset", "getcourse-orders", "-w", str(ws), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert "2 rows in = 1 loaded + 1 rejected" in r.stdout
+    assert "строк 2 = загружено 1 + отклонено 1" in r.stdout
     assert "not a date: 'junk'" in r.stdout
     r = run("import", str(path), "--preset", "getcourse-orders", "-w", str(ws), cwd=tmp_path)
-    assert "already imported" in r.stdout
+    assert "уже импортирован" in r.stdout
     r = run("rejects", "-w", str(ws), cwd=tmp_path)
     assert "Дата создания" in r.stdout
     r = run("segment", "-w", str(ws), "--lang", "en", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert "segments as of 2025-05-01" in r.stdout
+    assert "Segments as of 2025-05-01" in r.stdout
 
 
 def test_bad_input_is_one_line_without_traceback(tmp_path):
@@ -80,3 +80,23 @@ def test_bad_input_is_one_line_without_traceback(tmp_path):
         assert "Traceback" not in r.stderr + r.stdout, args
         assert r.stderr.startswith("error:"), (args, r.stderr)
     assert (precious / "notes.txt").exists()
+
+
+def test_simulate_command(tmp_path):
+    r = run(
+        "simulate", str(tmp_path / "exports"), "--customers", "300", "--seed", "3", cwd=tmp_path
+    )
+    assert r.returncode == 0, r.stderr
+    for name in (
+        "users.csv",
+        "orders.csv",
+        "payments.csv",
+        "lms_events.csv",
+        "consents.csv",
+        "esp_events.csv",
+        "truth.json",
+    ):
+        assert (tmp_path / "exports" / name).stat().st_size > 0, name
+    r = run("simulate", str(tmp_path / "x"), "--customers", "-5", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr

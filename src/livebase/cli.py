@@ -116,7 +116,7 @@ def import_(
     ws = _open(workspace)
     with console.status(f"importing {file.name}"):
         result = import_file(ws, file, preset, mapping=mapping)
-    print_import(console, result)
+    print_import(console, result, ws.config.locale)
     if result.rows_rejected and result.import_id is not None:
         _show_rejects(ws, result.import_id, limit=5)
 
@@ -190,7 +190,7 @@ def plan(
     ws = _open(workspace)
     day = _date(as_of) or last_data_date(ws)
     result = plan_wave(ws, day, tier=tier, holdout=holdout, seed=seed)
-    print_plan(console, result)
+    print_plan(console, result, ws.config.locale)
 
 
 @app.command()

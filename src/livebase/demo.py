@@ -91,8 +91,8 @@ def run_demo(
         step("readout written")
         progress.update(task, completed=steps, description="done")
     for r in results:
-        print_import(console, r)
+        print_import(console, r, lang)
     print_segments(console, rows, DEMO_END, lang)
-    print_plan(console, wave)
+    print_plan(console, wave, lang)
     console.print(render_table(report, lang))
     return path

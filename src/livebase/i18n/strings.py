@@ -73,6 +73,23 @@ RU: dict[str, str] = {
     "verdict.insufficient": "{arm}: недостаточно данных: {reason}",
     "verdict.significant": "значимо при α = {alpha}",
     "verdict.not_significant": "не значимо при α = {alpha}",
+    # terminal summaries of the CLI steps
+    "seg.title": "Сегменты на {date}",
+    "seg.segment": "Сегмент",
+    "seg.customers": "Клиентов",
+    "seg.share": "Доля базы",
+    "seg.revenue_share": "Доля выручки",
+    "seg.mean_r": "Среднее R, дн.",
+    "seg.mean_f": "Среднее F",
+    "seg.mean_m": "Среднее M",
+    "import.summary": (
+        "{file} ({preset} → {target}): строк {rows_in} = загружено {loaded} + отклонено "
+        "{rejected}; новых {new}, обновлено {updated}"
+    ),
+    "import.merged": "; объединено профилей: {merges}",
+    "import.again": "{file}: уже импортирован (импорт №{import_id}); ничего не изменилось",
+    "plan.summary": "волна {wave_id}: старт {date}, {days} дн.; назначено: {arms}",
+    "plan.excluded": "исключены: {reasons}",
 }
 
 EN: dict[str, str] = {
@@ -135,6 +152,23 @@ EN: dict[str, str] = {
     "verdict.insufficient": "{arm}: not enough data: {reason}",
     "verdict.significant": "significant at α = {alpha}",
     "verdict.not_significant": "not significant at α = {alpha}",
+    # terminal summaries of the CLI steps
+    "seg.title": "Segments as of {date}",
+    "seg.segment": "Segment",
+    "seg.customers": "Customers",
+    "seg.share": "Share of base",
+    "seg.revenue_share": "Revenue share",
+    "seg.mean_r": "Mean R, days",
+    "seg.mean_f": "Mean F",
+    "seg.mean_m": "Mean M",
+    "import.summary": (
+        "{file} ({preset} → {target}): {rows_in} rows in = {loaded} loaded + {rejected} "
+        "rejected; {new} new, {updated} updated"
+    ),
+    "import.merged": "; {merges} profiles merged",
+    "import.again": "{file}: already imported as import #{import_id}; nothing changed",
+    "plan.summary": "wave {wave_id}: starts {date}, {days} days; assigned: {arms}",
+    "plan.excluded": "excluded: {reasons}",
 }
 
 STRINGS: dict[str, dict[str, str]] = {"ru": RU, "en": EN}
