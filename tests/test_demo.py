@@ -107,7 +107,8 @@ def test_default_demo_recovers_the_planted_effect(tmp_path):
         timeout=900,
     )
     assert r.returncode == 0, r.stderr
-    assert "Report:" in r.stdout
+    assert "Готово. Отчёт:" in r.stdout
+    assert str(folder / "reports") in r.stdout.replace("\n", "")
     assert "Traceback" not in r.stdout + r.stderr
     ws = Workspace.open(folder)
     wave_id = ws.table("waves").wave_id.to_pyarrow().to_pylist()[0]

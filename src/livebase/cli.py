@@ -264,7 +264,9 @@ def demo(
     report = run_demo(
         folder, customers=customers, seed=seed, lang=lang, console=console, progress=_progress()
     )
-    console.print(f"\n[bold green]Done.[/] Report: [bold]{report.resolve()}[/]")
+    from livebase.i18n import t
+
+    console.print("\n[bold green]" + t("demo.done", lang, path=report.resolve()) + "[/]")
 
 
 def main() -> None:

@@ -90,6 +90,7 @@ RU: dict[str, str] = {
     "import.again": "{file}: уже импортирован (импорт №{import_id}); ничего не изменилось",
     "plan.summary": "волна {wave_id}: старт {date}, {days} дн.; назначено: {arms}",
     "plan.excluded": "исключены: {reasons}",
+    "demo.done": "Готово. Отчёт: {path}",
 }
 
 EN: dict[str, str] = {
@@ -169,6 +170,7 @@ EN: dict[str, str] = {
     "import.again": "{file}: already imported as import #{import_id}; nothing changed",
     "plan.summary": "wave {wave_id}: starts {date}, {days} days; assigned: {arms}",
     "plan.excluded": "excluded: {reasons}",
+    "demo.done": "Done. Report: {path}",
 }
 
 STRINGS: dict[str, dict[str, str]] = {"ru": RU, "en": EN}
