@@ -23,23 +23,9 @@ from livebase.simulate.clock import DAY, HOUR, MINUTE, at_time_of_day
 from livebase.simulate.exports import Columns, text
 from livebase.simulate.orders import AWAIT_PAYMENT, AWAIT_REFUND, PAID, PARTIAL
 from livebase.simulate.population import People
+from livebase.store.schema import ACTIVITY_KINDS
 
-KINDS = (
-    "signup",
-    "login",
-    "course_start",
-    "lesson_start",
-    "lesson_finish",
-    "module_finish",
-    "homework_submitted",
-    "homework_reviewed",
-    "webinar_registered",
-    "webinar_attended",
-    "autopay_cancelled",
-    "refund_requested",
-    "invoice_pending",
-    "downgrade_requested",
-)
+KINDS = ACTIVITY_KINDS  # the store's vocabulary, in its order
 (
     SIGNUP,
     LOGIN,
