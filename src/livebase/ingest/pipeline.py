@@ -132,12 +132,7 @@ def import_file(
                 ),
             )
         for loser, winner in absorbed.items():
-            replace_customer_id(con, loser, winner)
-            con.raw_sql(
-                "UPDATE identities SET customer_id = '{}' WHERE customer_id = '{}'".format(
-                    winner.replace("'", "''"), loser.replace("'", "''")
-                )
-            )
+            replace_customer_id(con, loser, winner)  # identities included
         if merges:
             append(
                 con,

@@ -120,13 +120,25 @@ def append(con: BaseBackend, table: str, frame: pd.DataFrame) -> int:
 
 
 def replace_customer_id(con: BaseBackend, loser: str, winner: str) -> None:
-    """Point every row of ``loser`` at ``winner`` (an identity merge)."""
+    """Point every row of ``loser`` at ``winner`` (an identity merge).
+
+    Where a table's key includes the customer (consents, marts, assignments) and the
+    winner already has a row with the same rest of the key, the loser's row is dropped
+    rather than doubled.
+    """
+    w, lo = _esc(winner), _esc(loser)
     for spec in ALL_TABLES.values():
-        if "customer_id" in spec.columns and spec.name != "customers":
+        if "customer_id" not in spec.columns or spec.name == "customers":
+            continue
+        name = _quote(spec.name)
+        rest = [c for c in spec.key if c != "customer_id"]
+        if "customer_id" in spec.key and rest:
+            same = " AND ".join(f"o.{_quote(c)} = t.{_quote(c)}" for c in rest)
             con.raw_sql(
-                f"UPDATE {_quote(spec.name)} SET customer_id = '{_esc(winner)}' "
-                f"WHERE customer_id = '{_esc(loser)}'"
+                f"DELETE FROM {name} AS t WHERE t.customer_id = '{lo}' AND EXISTS "
+                f"(SELECT 1 FROM {name} AS o WHERE o.customer_id = '{w}' AND {same})"
             )
+        con.raw_sql(f"UPDATE {name} SET customer_id = '{w}' WHERE customer_id = '{lo}'")
 
 
 def _esc(value: str) -> str:
