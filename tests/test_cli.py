@@ -100,3 +100,41 @@ def test_simulate_command(tmp_path):
     r = run("simulate", str(tmp_path / "x"), "--customers", "-5", cwd=tmp_path)
     assert r.returncode == 1
     assert "Traceback" not in r.stderr
+
+
+def test_segment_versions_window_and_scale_notes(tmp_path):
+    from datetime import date
+
+    from livebase.simulate import SchoolSpec, simulate_school
+
+    files = simulate_school(SchoolSpec(customers=600, seed=2, end=date(2025, 5, 5)),
+                            tmp_path / "exports")
+    ws = tmp_path / "school"
+    run("init", str(ws), cwd=tmp_path)
+    for path, preset in ((files.users, "getcourse-users"), (files.orders, "getcourse-orders"),
+                         (files.lms_events, "lms-events")):
+        r = run("import", str(path), "--preset", preset, "-w", str(ws), cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+    r = run("segment", "--version", "both", "--window", "12m", "--lang", "en",
+            "--as-of", "2025-05-05", "-w", str(ws), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Segments as of 05.05.2025" not in r.stdout  # en dates are ISO
+    assert "Segments as of 2025-05-05 (behavioural RFM)" in r.stdout
+    assert "Monetary segments (rows) × behavioural (columns)" in r.stdout
+    # most buyers bought once: with the 'first' tie policy the F scale says so
+    assert "Scale: f:" in r.stdout
+    # ten dense bins: fewer distinct frequencies than scores, and the output says so
+    toml = ws / "livebase.toml"
+    text = toml.read_text(encoding="utf-8")
+    text = text.replace('tie_policy = "first"', 'tie_policy = "dense"')
+    text = text.replace("bins = 5", "bins = 10")
+    toml.write_text(text, encoding="utf-8")
+    r = run("segment", "--lang", "en", "-w", str(ws), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "scores used" in r.stdout
+    r = run("segment", "--version", "weekly", "-w", str(ws), cwd=tmp_path)
+    assert r.returncode == 1
+    assert "not monetary, behavioural or both" in r.stderr
+    r = run("segment", "--window", "a year", "-w", str(ws), cwd=tmp_path)
+    assert r.returncode == 1
+    assert "not a window" in r.stderr

@@ -20,7 +20,15 @@ from rich.table import Table
 
 from livebase import __version__
 from livebase.errors import InputError, LivebaseError
-from livebase.terminal import print_import, print_plan, print_segments
+from livebase.terminal import (
+    print_crosstab,
+    print_import,
+    print_plan,
+    print_scale_notes,
+    print_segments,
+    print_temperature,
+    print_thresholds,
+)
 
 app = typer.Typer(
     add_completion=False,
@@ -163,16 +171,78 @@ def segment(
         str | None,
         typer.Option(help="YYYY-MM-DD; default: the last data date (never the wall clock)."),
     ] = None,
+    version: Annotated[
+        str, typer.Option(help="monetary (payments), behavioural (learning) or both.")
+    ] = "monetary",
+    window: Annotated[
+        str | None, typer.Option(help="F and M window, e.g. 12m or 365d (default: config).")
+    ] = None,
+    map_file: Annotated[
+        Path | None, typer.Option("--map", help="A segment map YAML (default: shipped map).")
+    ] = None,
     lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Compute RFM and segments as of a date; print sizes, revenue share and mean R/F/M."""
-    from livebase.segments.build import build_segments, last_data_date
+    from livebase.metrics.rfm import parse_window
+    from livebase.segments.build import build_segments, crosstab, last_data_date
+    from livebase.segments.segment_map import default_map, load_map
+
+    if version not in ("monetary", "behavioural", "both"):
+        raise InputError(f"--version: {version!r} is not monetary, behavioural or both")
+    ws = _open(workspace)
+    lang = lang or ws.config.locale
+    day = _date(as_of) or last_data_date(ws)
+    smap = load_map(map_file) if map_file else default_map()
+    win = parse_window(window) if window else None
+    versions = ("monetary", "behavioural") if version == "both" else (version,)
+    for v in versions:
+        rows = build_segments(ws, day, smap=smap, version=v, window=win)
+        print_segments(console, rows, day, lang, smap=smap, version=v)
+        print_scale_notes(console, ws, day, v, lang)
+    if version == "both":
+        print_crosstab(console, crosstab(ws, day), lang)
+
+
+@app.command()
+def thresholds(
+    as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD; default: last data date.")] = None,
+    candidates: Annotated[
+        str, typer.Option(help="Windows to backtest, days.")
+    ] = "60,90,120,180,270",
+    horizon: Annotated[int, typer.Option(help="'No purchase within N days'.")] = 90,
+    cutoffs: Annotated[int, typer.Option(help="Monthly cut-off dates to test on.")] = 12,
+    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Defend the sleep window: intervals, repurchase curve, backtest of windows."""
+    from livebase.segments.build import last_data_date
+    from livebase.segments.thresholds import threshold_report
+
+    try:
+        windows = tuple(int(x) for x in candidates.split(","))
+    except ValueError as exc:
+        raise InputError(f"--candidates: not a list of days {candidates!r}") from exc
+    ws = _open(workspace)
+    day = _date(as_of) or last_data_date(ws)
+    rep = threshold_report(ws, day, candidates=windows, horizon_days=horizon, cutoff_count=cutoffs)
+    print_thresholds(console, rep, lang or ws.config.locale)
+
+
+@app.command()
+def temperature(
+    as_of: Annotated[str | None, typer.Option(help="Segments date (YYYY-MM-DD).")] = None,
+    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """How cold the sleeping customers are: no login 30+ days, last 5 emails unopened,
+    no replies in messengers (seed 000)."""
+    from livebase.segments.build import last_data_date
+    from livebase.segments.temperature import temperature_summary
 
     ws = _open(workspace)
     day = _date(as_of) or last_data_date(ws)
-    rows = build_segments(ws, day)
-    print_segments(console, rows, day, lang or ws.config.locale)
+    print_temperature(console, temperature_summary(ws, day), day, lang or ws.config.locale)
 
 
 @app.command()

@@ -6,11 +6,19 @@ No global state: callers load a :class:`WorkspaceConfig` and pass it along.
 from __future__ import annotations
 
 import tomllib
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from livebase.errors import ConfigError
 
@@ -61,9 +69,48 @@ class PurchaseRules(_Model):
     installments_count_once: bool = True
 
 
+class FixedThresholds(_Model):
+    """Fixed score edges instead of quantiles (``bins - 1`` ascending numbers per axis).
+
+    ``r``: upper bounds of recency days for the scores bins, bins-1, … 2 (a recency above
+    the last edge scores 1); ``f`` and ``m``: lower bounds for the scores 2 … bins.
+    """
+
+    r: list[float] | None = None
+    f: list[float] | None = None
+    m: list[float] | None = None
+
+
 class RfmSettings(_Model):
+    """How RFM is scored (SPEC F2.1, F2.2; seed 001)."""
+
     window_months: int = Field(12, ge=1, le=120)
     bins: int = Field(5, ge=2, le=10)
+    # how ties on a metric are scored: "first" (broken by customer_id, as pandas
+    # rank(method="first")), "average" (a tie group shares the score of its mean
+    # position) or "dense" (quantiles of the distinct values)
+    tie_policy: Literal["first", "average", "dense"] = "first"
+    # what Frequency counts: "orders" (installments of one plan once) or "days"
+    # (distinct purchase days)
+    frequency: Literal["orders", "days"] = "orders"
+    thresholds: FixedThresholds | None = None
+
+    @model_validator(mode="after")
+    def _edges(self) -> RfmSettings:
+        if self.thresholds is None:
+            return self
+        for axis in ("r", "f", "m"):
+            edges = getattr(self.thresholds, axis)
+            if edges is None:
+                continue
+            if len(edges) != self.bins - 1:
+                raise ValueError(
+                    f"thresholds.{axis}: {self.bins - 1} edges for {self.bins} bins, "
+                    f"not {len(edges)}"
+                )
+            if any(b <= a for a, b in pairwise(edges)):
+                raise ValueError(f"thresholds.{axis}: edges must be strictly ascending")
+        return self
 
 
 class WorkspaceConfig(_Model):
@@ -102,7 +149,7 @@ class WorkspaceConfig(_Model):
 
     def to_toml(self) -> str:
         """The config as TOML text (what ``livebase init`` writes)."""
-        return _to_toml(self.model_dump())
+        return _to_toml(self.model_dump(exclude_none=True))
 
 
 def _toml_value(value: object) -> str:

@@ -12,7 +12,7 @@ from livebase.i18n import format_date, format_money, format_number, format_perce
 from livebase.ingest.pipeline import ImportResult
 from livebase.playbooks.wave import WavePlan
 from livebase.segments.build import SegmentRow
-from livebase.segments.segment_map import default_map
+from livebase.segments.segment_map import SegmentMap, default_map
 
 
 def print_import(console: Console, result: ImportResult, lang: str = "ru") -> None:
@@ -39,9 +39,20 @@ def print_import(console: Console, result: ImportResult, lang: str = "ru") -> No
     console.print(f"[{color}]{text}[/]")
 
 
-def print_segments(console: Console, rows: list[SegmentRow], day: dt.date, lang: str) -> None:
-    smap = default_map()
-    table = Table(title=t("seg.title", lang, date=format_date(day, lang)))
+def print_segments(
+    console: Console,
+    rows: list[SegmentRow],
+    day: dt.date,
+    lang: str,
+    *,
+    smap: SegmentMap | None = None,
+    version: str = "monetary",
+) -> None:
+    smap = smap or default_map()
+    title = t("seg.title", lang, date=format_date(day, lang))
+    if version != "monetary":
+        title += f" ({t('seg.' + version, lang)})"
+    table = Table(title=title)
     keys = (
         "seg.segment",
         "seg.customers",
@@ -87,3 +98,125 @@ def print_plan(console: Console, result: WavePlan, lang: str = "ru") -> None:
     if result.excluded:
         reasons = ", ".join(f"{k} {format_number(v, lang)}" for k, v in result.excluded.items())
         console.print(t("plan.excluded", lang, reasons=reasons))
+
+
+def print_scale_notes(console: Console, ws, day: dt.date, version: str, lang: str) -> None:
+    from livebase.segments.build import rfm_scale_notes
+
+    for note in rfm_scale_notes(ws, day, version):
+        if note.message:
+            console.print(f"[yellow]{t('seg.scale_note', lang)}: {note.message}[/]")
+
+
+def print_crosstab(console: Console, table_frame, lang: str) -> None:
+    smap = default_map()
+
+    def label(seg: str) -> str:
+        try:
+            return smap.by_id(seg).label(lang)
+        except KeyError:
+            return seg
+
+    table = Table(title=t("seg.crosstab", lang))
+    table.add_column(t("seg.crosstab_corner", lang))
+    for col in table_frame.columns:
+        table.add_column(label(col), justify="right")
+    for idx, row in table_frame.iterrows():
+        table.add_row(label(idx), *[format_number(int(v), lang) for v in row])
+    console.print(table)
+
+
+def _pct(x: float | None, lang: str) -> str:
+    return "—" if x is None else format_percent(x, lang)
+
+
+def print_thresholds(console: Console, rep, lang: str) -> None:
+    """The evidence for the sleep window (``livebase thresholds``)."""
+    console.print(f"[bold]{t('thr.title', lang, date=format_date(rep.as_of, lang))}[/]")
+    if rep.status != "ok":
+        console.print(f"[yellow]{t('status.insufficient_data', lang)}: {rep.reason}[/]")
+    iv = rep.intervals
+    if iv.median is not None:
+        console.print(
+            t(
+                "thr.intervals",
+                lang,
+                n=format_number(iv.intervals, lang),
+                median=format_number(iv.median, lang),
+                p75=format_number(iv.p75, lang),
+                p90=format_number(iv.p90, lang),
+            )
+        )
+    if rep.suggested_window:
+        lo, hi = rep.suggested_window
+        console.print(
+            t("thr.suggested", lang, lo=format_number(lo, lang), hi=format_number(hi, lang))
+        )
+    if rep.curve_sleep_day is not None:
+        console.print(
+            t(
+                "thr.curve_day",
+                lang,
+                day=rep.curve_sleep_day,
+                level=_pct(rep.natural_level, lang),
+                bin=rep.bin_days,
+            )
+        )
+    if rep.curve:
+        curve = Table(title=t("thr.curve", lang, horizon=rep.horizon_days))
+        for key in ("thr.day", "thr.silent", "thr.return_bin", "thr.return_horizon"):
+            curve.add_column(
+                t(key, lang, bin=rep.bin_days, horizon=rep.horizon_days), justify="right"
+            )
+        step = max(1, len(rep.curve) // 12)
+        for point in rep.curve[::step]:
+            curve.add_row(
+                str(point.day),
+                format_number(point.silent, lang),
+                _pct(point.return_rate, lang),
+                _pct(point.return_within_horizon, lang),
+            )
+        console.print(curve)
+    if rep.backtest:
+        table = Table(
+            title=t("thr.backtest", lang, horizon=rep.horizon_days, cutoffs=len(rep.cutoffs))
+        )
+        for key in (
+            "thr.window",
+            "thr.flagged",
+            "thr.precision",
+            "thr.recall",
+            "thr.f1",
+            "thr.specificity",
+            "thr.balanced",
+        ):
+            table.add_column(t(key, lang), justify="right")
+        for row in rep.backtest:
+            mark = " ◀" if row.window_days == rep.recommended_window else ""
+            table.add_row(
+                f"{row.window_days}{mark}",
+                _pct(row.share_flagged, lang),
+                _pct(row.precision, lang),
+                _pct(row.recall, lang),
+                _pct(row.f1, lang),
+                _pct(row.specificity, lang),
+                _pct(row.balanced_accuracy, lang),
+            )
+        console.print(table)
+    if rep.recommended_window is not None:
+        console.print("[green]" + t("thr.recommended", lang, days=rep.recommended_window) + "[/]")
+
+
+def print_temperature(console: Console, rows, day: dt.date, lang: str) -> None:
+    table = Table(title=t("temp.title", lang, date=format_date(day, lang)))
+    for key in ("temp.tier", "temp.temperature", "seg.customers", "temp.share", "temp.incomplete"):
+        table.add_column(t(key, lang), justify="left" if key.startswith("temp.t") else "right")
+    for r in rows:
+        table.add_row(
+            r.sleep_tier,
+            t(f"temp.{r.temperature}", lang),
+            format_number(r.customers, lang),
+            format_percent(r.share_of_tier, lang),
+            format_number(r.incomplete, lang),
+        )
+    console.print(table)

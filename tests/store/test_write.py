@@ -47,6 +47,7 @@ def test_merge_repoints_rows_without_doubling_keyed_ones(ws):
         pd.DataFrame(
             {
                 "as_of": [day, day],
+                "version": ["monetary", "monetary"],
                 "customer_id": ["gc:1", "gc:2"],
                 "segment": ["loyal", "lost"],
                 "rule": ["x", "y"],

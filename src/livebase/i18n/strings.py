@@ -82,6 +82,11 @@ RU: dict[str, str] = {
     "seg.mean_r": "Среднее R, дн.",
     "seg.mean_f": "Среднее F",
     "seg.mean_m": "Среднее M",
+    "seg.behavioural": "поведенческий RFM",
+    "seg.monetary": "денежный RFM",
+    "seg.scale_note": "Шкала",
+    "seg.crosstab": "Денежные сегменты (строки) × поведенческие (столбцы)",
+    "seg.crosstab_corner": "денежный \\ поведенческий",
     "import.summary": (
         "{file} ({preset} → {target}): строк {rows_in} = загружено {loaded} + отклонено "
         "{rejected}; новых {new}, обновлено {updated}"
@@ -91,6 +96,37 @@ RU: dict[str, str] = {
     "plan.summary": "волна {wave_id}: старт {date}, {days} дн.; назначено: {arms}",
     "plan.excluded": "исключены: {reasons}",
     "demo.done": "Готово. Отчёт: {path}",
+    "thr.title": "Порог засыпания: проверка на истории до {date}",
+    "thr.intervals": (
+        "Интервалы между покупками: {n}; медиана {median} дн., P75 {p75} дн., P90 {p90} дн."
+    ),
+    "thr.suggested": "Рекомендуемое окно засыпания (1,5–2 медианы): {lo}–{hi} дн.",
+    "thr.curve_day": (
+        "Кривая повторных покупок опускается ниже естественного уровня ({level} за {bin} дн.) "
+        "на {day}-й день тишины"
+    ),
+    "thr.curve": "Кривая повторных покупок по дням тишины (горизонт {horizon} дн.)",
+    "thr.day": "День тишины",
+    "thr.silent": "Молчали столько",
+    "thr.return_bin": "Вернулись за {bin} дн.",
+    "thr.return_horizon": "Вернулись за {horizon} дн.",
+    "thr.backtest": "Бэктест окон: «не купит за {horizon} дн.», {cutoffs} срезов",
+    "thr.window": "Окно, дн.",
+    "thr.flagged": "Помечено",
+    "thr.precision": "Точность",
+    "thr.recall": "Полнота",
+    "thr.f1": "F1",
+    "thr.specificity": "Специфичность",
+    "thr.balanced": "Сбаланс. точность",
+    "thr.recommended": "Рекомендация: окно {days} дн. (лучшая сбалансированная точность)",
+    "temp.title": "Температура спящих на {date}",
+    "temp.tier": "Порог R",
+    "temp.temperature": "Температура",
+    "temp.share": "Доля порога",
+    "temp.incomplete": "Без части данных",
+    "temp.warm": "тёплый",
+    "temp.cooling": "остывает",
+    "temp.cold": "холодный",
 }
 
 EN: dict[str, str] = {
@@ -162,6 +198,11 @@ EN: dict[str, str] = {
     "seg.mean_r": "Mean R, days",
     "seg.mean_f": "Mean F",
     "seg.mean_m": "Mean M",
+    "seg.behavioural": "behavioural RFM",
+    "seg.monetary": "monetary RFM",
+    "seg.scale_note": "Scale",
+    "seg.crosstab": "Monetary segments (rows) × behavioural (columns)",
+    "seg.crosstab_corner": "monetary \\ behavioural",
     "import.summary": (
         "{file} ({preset} → {target}): {rows_in} rows in = {loaded} loaded + {rejected} "
         "rejected; {new} new, {updated} updated"
@@ -171,6 +212,37 @@ EN: dict[str, str] = {
     "plan.summary": "wave {wave_id}: starts {date}, {days} days; assigned: {arms}",
     "plan.excluded": "excluded: {reasons}",
     "demo.done": "Done. Report: {path}",
+    "thr.title": "Sleep threshold: checked on the history up to {date}",
+    "thr.intervals": (
+        "Intervals between purchases: {n}; median {median} days, P75 {p75}, P90 {p90}"
+    ),
+    "thr.suggested": "Suggested sleep window (1.5–2 medians): {lo}–{hi} days",
+    "thr.curve_day": (
+        "The repurchase curve falls below the natural level ({level} per {bin} days) on "
+        "day {day} of silence"
+    ),
+    "thr.curve": "Repurchase curve by days of silence (horizon {horizon} days)",
+    "thr.day": "Days silent",
+    "thr.silent": "Still silent",
+    "thr.return_bin": "Returned within {bin} d",
+    "thr.return_horizon": "Returned within {horizon} d",
+    "thr.backtest": "Backtest of windows: 'no purchase in {horizon} days', {cutoffs} cut-offs",
+    "thr.window": "Window, days",
+    "thr.flagged": "Flagged",
+    "thr.precision": "Precision",
+    "thr.recall": "Recall",
+    "thr.f1": "F1",
+    "thr.specificity": "Specificity",
+    "thr.balanced": "Balanced accuracy",
+    "thr.recommended": "Recommended: a {days}-day window (best balanced accuracy)",
+    "temp.title": "Temperature of sleeping customers on {date}",
+    "temp.tier": "R tier",
+    "temp.temperature": "Temperature",
+    "temp.share": "Share of tier",
+    "temp.incomplete": "With unknown triggers",
+    "temp.warm": "warm",
+    "temp.cooling": "cooling",
+    "temp.cold": "cold",
 }
 
 STRINGS: dict[str, dict[str, str]] = {"ru": RU, "en": EN}

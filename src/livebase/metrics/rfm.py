@@ -1,21 +1,49 @@
 """RFM per customer as of a date (SPEC F2.1, F2.2; seed 001).
 
-R = days from the last counted purchase (ever) to ``as_of``; F = purchases in the window
-(installments of one plan once); M = revenue in the window net of refunds. Scores 1–5 by
-quantiles of the school's own customers; ties are broken by ``customer_id`` so that every
-run and every engine gives the same scores (the ``first`` policy, as pandas
-``rank(method="first")``). R scores high for recent buyers.
+Monetary version: R = days from the last counted purchase (ever) to ``as_of``; F =
+purchases in the window (installments of one plan once) or distinct purchase days; M =
+revenue in the window net of refunds. Behavioural version (learning events): R = days
+since the last learning event, F = distinct learning days in the window, M = completed
+learning units in the window (lessons, modules, homework, attended webinars).
+
+Scores 1..bins by quantiles of the school's own customers, or by fixed edges. Tie
+policies (how customers with equal values are scored):
+
+- ``first``: ties broken by ``customer_id`` (pandas ``rank(method="first")``), the
+  buckets of Ibis/SQL ``ntile``: every score is used, equal values may differ by one;
+- ``average``: a tie group gets the score of its mean position;
+- ``dense``: quantiles of the distinct values; equal values always share a score.
+
+Every policy orders by the metric *and* ``customer_id``, so every run and every engine
+agrees. When a scale cannot use all its scores (too few distinct values) or ties decide
+many scores, :func:`scale_notes` says so: a scale never shrinks silently.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
+from dataclasses import dataclass
 
 import ibis
 from ibis.backends import BaseBackend
 
-from livebase.config import PurchaseRules
+from livebase.config import FixedThresholds, PurchaseRules
+from livebase.errors import InputError
 from livebase.metrics.purchases import purchases
+
+LEARNING_KINDS = (
+    "course_start",
+    "lesson_start",
+    "lesson_finish",
+    "module_finish",
+    "homework_submitted",
+    "homework_reviewed",
+    "webinar_attended",
+)
+COMPLETED_KINDS = ("lesson_finish", "module_finish", "homework_submitted", "webinar_attended")
+VERSIONS = ("monetary", "behavioural")
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -24,8 +52,6 @@ def months_before(day: dt.date, months: int) -> dt.date:
     """
     y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
     m += 1
-    import calendar
-
     return dt.date(y, m, min(day.day, calendar.monthrange(y, m)[1]))
 
 
@@ -34,39 +60,172 @@ def day_end(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
 
 
+def parse_window(text: str) -> tuple[int, str]:
+    """``12m`` → (12, "m"); ``365d`` → (365, "d"); a bare number means months.
+
+    >>> parse_window("12m"), parse_window("90d"), parse_window("6")
+    ((12, 'm'), (90, 'd'), (6, 'm'))
+    """
+    m = re.fullmatch(r"\s*(\d+)\s*([md]?)\s*", text.lower())
+    if not m or int(m.group(1)) == 0:
+        raise InputError(f"--window: not a window {text!r} (use e.g. 12m or 365d)")
+    return int(m.group(1)), m.group(2) or "m"
+
+
+def window_start(as_of: dt.date, window: tuple[int, str]) -> dt.datetime:
+    """The inclusive start of the window that ends with ``as_of``."""
+    n, unit = window
+    first = months_before(as_of, n) if unit == "m" else as_of - dt.timedelta(days=n)
+    return dt.datetime.combine(first + dt.timedelta(days=1), dt.time())
+
+
 def rfm_values(
-    con: BaseBackend, as_of: dt.date, *, rules: PurchaseRules, window_months: int = 12
+    con: BaseBackend,
+    as_of: dt.date,
+    *,
+    rules: PurchaseRules,
+    window_months: int = 12,
+    frequency: str = "orders",
+    window: tuple[int, str] | None = None,
 ) -> ibis.Table:
     """Recency days, frequency and monetary per customer with at least one purchase."""
     end = day_end(as_of)
-    start = dt.datetime.combine(
-        months_before(as_of, window_months) + dt.timedelta(days=1), dt.time()
-    )
+    start = window_start(as_of, window or (window_months, "m"))
     p = purchases(con, rules, until=end)
-    in_window = p.ts >= start
+    in_window = (p.ts >= start) & p.is_purchase
     zero = ibis.literal(0).cast("decimal(18,2)")
+    counted = p.purchase_key if frequency == "orders" else p.ts.date()
     per = p.group_by("customer_id").aggregate(
         last_ts=p.ts.max(where=p.is_purchase),
-        frequency=p.purchase_key.nunique(where=in_window & p.is_purchase),
-        monetary=ibis.coalesce(p.net.sum(where=in_window), zero).cast("decimal(18,2)"),
+        frequency=counted.nunique(where=in_window),
+        monetary=ibis.coalesce(p.net.sum(where=p.ts >= start), zero).cast("decimal(18,2)"),
     )
     per = per.filter(per.last_ts.notnull())
-    last_day = per.last_ts.date()
     return per.select(
         "customer_id",
-        recency_days=ibis.literal(as_of).delta(last_day, unit="day").cast("int64"),
+        recency_days=ibis.literal(as_of).delta(per.last_ts.date(), unit="day").cast("int64"),
         frequency=per.frequency.cast("int64"),
         monetary="monetary",
     )
 
 
-def score(values: ibis.Table, *, bins: int = 5) -> ibis.Table:
-    """Quantile scores 1..bins; ties broken by customer_id (deterministic on every engine)."""
+def behavioural_values(
+    con: BaseBackend, as_of: dt.date, *, window: tuple[int, str] = (12, "m")
+) -> ibis.Table:
+    """The behavioural version: learning recency, active days, completed units."""
+    a = con.table("activities")
+    a = a.filter(a.kind.isin(LEARNING_KINDS) & (a.ts < day_end(as_of)))
+    in_window = a.ts >= window_start(as_of, window)
+    per = a.group_by("customer_id").aggregate(
+        last_ts=a.ts.max(),
+        frequency=a.ts.date().nunique(where=in_window),
+        monetary=a.kind.isin(COMPLETED_KINDS).sum(where=in_window),
+    )
+    return per.select(
+        "customer_id",
+        recency_days=ibis.literal(as_of).delta(per.last_ts.date(), unit="day").cast("int64"),
+        frequency=per.frequency.cast("int64"),
+        monetary=ibis.coalesce(per.monetary, 0).cast("decimal(18,2)"),
+    )
+
+
+def _ntile_bucket(p: ibis.ir.IntegerValue, n: int, bins: int) -> ibis.ir.IntegerValue:
+    """The 0-based ``ntile(bins)`` bucket of 0-based position ``p`` among ``n`` rows."""
+    q, r = divmod(n, bins)
+    big = r * (q + 1)  # the first r buckets hold q + 1 rows
+    if q == 0:
+        return p
+    return ibis.cases((p < big, p // (q + 1)), else_=r + (p - big) // q)
+
+
+def _fixed(metric: ibis.ir.Value, edges: list[float], *, recency: bool, bins: int):
+    if recency:  # recency ≤ edge[0] → bins, ≤ edge[1] → bins-1, ...
+        cases = [(metric <= e, bins - i) for i, e in enumerate(edges)]
+        return ibis.cases(*cases, else_=1)
+    cases = [(metric >= e, i + 2) for i, e in reversed(list(enumerate(edges)))]
+    return ibis.cases(*cases, else_=1)
+
+
+def score(
+    values: ibis.Table,
+    *,
+    bins: int = 5,
+    tie_policy: str = "first",
+    thresholds: FixedThresholds | None = None,
+    n: int | None = None,
+) -> ibis.Table:
+    """Scores r, f, m in 1..bins (see the module docstring for the policies)."""
+    if tie_policy not in ("first", "average", "dense"):
+        raise InputError(f"unknown tie policy {tie_policy!r} (first, average or dense)")
     t = values
-    r = ibis.ntile(bins).over(order_by=[ibis.desc(t.recency_days), t.customer_id]) + 1
-    f = ibis.ntile(bins).over(order_by=[t.frequency, t.customer_id]) + 1
-    m = ibis.ntile(bins).over(order_by=[t.monetary, t.customer_id]) + 1
-    return t.mutate(r=r.cast("int8"), f=f.cast("int8"), m=m.cast("int8"))
+    if n is None and tie_policy == "average":
+        n = int(t.count().execute())
+    for axis, col, descending in (
+        ("r", "recency_days", True),
+        ("f", "frequency", False),
+        ("m", "monetary", False),
+    ):
+        edges = getattr(thresholds, axis) if thresholds else None
+        key = ibis.desc(t[col]) if descending else t[col]
+        if edges is not None:
+            value = _fixed(t[col], edges, recency=axis == "r", bins=bins)
+        elif tie_policy == "first":
+            value = ibis.ntile(bins).over(order_by=[key, t.customer_id]) + 1
+        elif tie_policy == "average":
+            t = t.mutate(_pos=ibis.row_number().over(order_by=[key, t.customer_id]))
+            t = t.mutate(_mean=t._pos.mean().over(group_by=t[col]).floor().cast("int64"))
+            value = _ntile_bucket(t._mean, n, bins) + 1
+        else:  # dense: quantiles of the distinct values
+            d = t.select(col).distinct()
+            dkey = ibis.desc(d[col]) if descending else d[col]
+            d = d.mutate(_dense=ibis.ntile(bins).over(order_by=dkey) + 1)
+            t = t.join(d, col)
+            value = t._dense
+        t = t.mutate(**{axis: value.cast("int8")})
+        t = t.drop(*[c for c in ("_pos", "_mean", "_dense") if c in t.columns])
+    scored = t
+    return scored.select("customer_id", "recency_days", "frequency", "monetary", "r", "f", "m")
+
+
+@dataclass(frozen=True)
+class ScaleNote:
+    """How well an axis used its scale: distinct values, scores used, the largest tie."""
+
+    axis: str
+    bins: int
+    customers: int
+    distinct_values: int
+    scores_used: int
+    largest_tie_share: float
+    message: str | None  # None when the scale is whole and ties decide little
+
+    @property
+    def shrunk(self) -> bool:
+        return self.scores_used < self.bins
+
+
+def scale_notes(rfm: ibis.Table, *, bins: int, tie_policy: str) -> list[ScaleNote]:
+    """Report, per axis, whether the scale lost scores or ties decided many scores."""
+    notes = []
+    n = int(rfm.count().execute())
+    for axis, col in (("r", "recency_days"), ("f", "frequency"), ("m", "monetary")):
+        stats = rfm.aggregate(distinct=rfm[col].nunique(), used=rfm[axis].nunique()).execute()
+        ties = rfm.group_by(col).aggregate(k=rfm.count()).k.max().execute()
+        distinct, used = int(stats.distinct[0]), int(stats.used[0])
+        share = float(ties) / n if n else 0.0
+        message = None
+        if used < bins:
+            message = (
+                f"{axis}: only {used} of {bins} scores used ({distinct} distinct values of "
+                f"{col} among {n} customers)"
+            )
+        elif tie_policy == "first" and share > 1 / bins:
+            message = (
+                f"{axis}: {share:.0%} of customers share one value of {col}; with the "
+                f"'first' tie policy customer_id decides which score they get"
+            )
+        notes.append(ScaleNote(axis, bins, n, distinct, used, share, message))
+    return notes
 
 
 def compute_rfm(
@@ -77,9 +236,20 @@ def compute_rfm(
     window_months: int = 12,
     bins: int = 5,
     version: str = "monetary",
+    tie_policy: str = "first",
+    frequency: str = "orders",
+    thresholds: FixedThresholds | None = None,
+    window: tuple[int, str] | None = None,
 ) -> ibis.Table:
     """The ``rfm`` mart rows for ``as_of``."""
-    scored = score(rfm_values(con, as_of, rules=rules, window_months=window_months), bins=bins)
+    window = window or (window_months, "m")
+    if version == "monetary":
+        values = rfm_values(con, as_of, rules=rules, frequency=frequency, window=window)
+    elif version == "behavioural":
+        values = behavioural_values(con, as_of, window=window)
+    else:
+        raise InputError(f"unknown RFM version {version!r} (monetary or behavioural)")
+    scored = score(values, bins=bins, tie_policy=tie_policy, thresholds=thresholds)
     return scored.select(
         as_of=ibis.literal(as_of),
         version=ibis.literal(version),

@@ -55,9 +55,8 @@ def plan_wave(
     weights = arm_weights(list(arms), holdout)
     check_weights(weights)
     seg = ws.table("segments")
-    audience = seg.filter((seg.as_of == as_of) & (seg.sleep_tier == tier)).select(
-        "customer_id", "segment"
-    )
+    seg = seg.filter((seg.as_of == as_of) & (seg.version == "monetary"))
+    audience = seg.filter(seg.sleep_tier == tier).select("customer_id", "segment")
     if audience.count().execute() == 0:
         raise InsufficientData(
             f"no customers in tier {tier} on {as_of}: run `livebase segment --as-of {as_of}`"

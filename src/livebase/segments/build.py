@@ -10,8 +10,9 @@ import ibis
 
 from livebase.engine import transaction
 from livebase.errors import InsufficientData
-from livebase.metrics.rfm import compute_rfm
+from livebase.metrics.rfm import ScaleNote, compute_rfm, scale_notes
 from livebase.segments.segment_map import SegmentMap, assign_segments, default_map
+from livebase.segments.top import top_flags
 from livebase.store.workspace import Workspace
 from livebase.store.write import replace_where
 
@@ -37,35 +38,79 @@ def last_data_date(ws: Workspace) -> dt.date:
     return last.date()
 
 
+def _flags(ws: Workspace, rfm: ibis.Table, as_of: dt.date, version: str) -> ibis.Table:
+    """``rfm`` with the flag columns segment maps may use."""
+    c = ws.table("customers").select(
+        "customer_id",
+        is_corporate=ibis._.is_corporate.fill_null(False),
+        has_child=ibis._.child_birth_date.notnull(),
+    )
+    cols = list(rfm.columns)
+    out = rfm.left_join(c, "customer_id").select(*cols, "is_corporate", "has_child")
+    if version == "monetary":
+        top = top_flags(ws.con, as_of, rules=ws.config.purchase_rules)
+        out = out.left_join(top, "customer_id").select(
+            *out.columns, is_top=ibis.coalesce(top.is_top, False)
+        )
+    else:
+        out = out.mutate(is_top=ibis.null("boolean"))
+    return out
+
+
 def build_segments(
-    ws: Workspace, as_of: dt.date, *, smap: SegmentMap | None = None
+    ws: Workspace,
+    as_of: dt.date,
+    *,
+    smap: SegmentMap | None = None,
+    version: str = "monetary",
+    window: tuple[int, str] | None = None,
 ) -> list[SegmentRow]:
+    """Compute RFM (scored by the workspace's settings) and segments for ``as_of``,
+    replacing that date's rows of the version, and return the summary."""
     smap = smap or default_map()
-    cfg = ws.config
+    cfg = ws.config.rfm
     rfm = compute_rfm(
         ws.con,
         as_of,
-        rules=cfg.purchase_rules,
-        window_months=cfg.rfm.window_months,
-        bins=cfg.rfm.bins,
+        rules=ws.config.purchase_rules,
+        window=window or (cfg.window_months, "m"),
+        bins=cfg.bins,
+        version=version,
+        tie_policy=cfg.tie_policy,
+        frequency=cfg.frequency,
+        thresholds=cfg.thresholds,
     )
+    what = "purchase" if version == "monetary" else "learning event"
     with transaction(ws.con):
-        n = replace_where(ws.con, "rfm", {"as_of": as_of, "version": "monetary"}, rfm)
+        n = replace_where(ws.con, "rfm", {"as_of": as_of, "version": version}, rfm)
         if n == 0:
-            raise InsufficientData(f"no customer has a purchase on or before {as_of}")
-        stored = ws.table("rfm")
-        stored = stored.filter((stored.as_of == as_of) & (stored.version == "monetary"))
-        replace_where(ws.con, "segments", {"as_of": as_of}, assign_segments(stored, smap))
-    return segment_summary(ws, as_of, smap)
+            raise InsufficientData(f"no customer has a {what} on or before {as_of}")
+        stored = _stored_rfm(ws, as_of, version)
+        segments = assign_segments(_flags(ws, stored, as_of, version), smap)
+        replace_where(ws.con, "segments", {"as_of": as_of, "version": version}, segments)
+    return segment_summary(ws, as_of, smap, version=version)
 
 
-def segment_summary(ws: Workspace, as_of: dt.date, smap: SegmentMap | None = None):
-    smap = smap or default_map()
+def _stored_rfm(ws: Workspace, as_of: dt.date, version: str) -> ibis.Table:
     r = ws.table("rfm")
+    return r.filter((r.as_of == as_of) & (r.version == version))
+
+
+def rfm_scale_notes(ws: Workspace, as_of: dt.date, version: str = "monetary") -> list[ScaleNote]:
+    """What the stored scores of ``as_of`` say about their own scales."""
+    cfg = ws.config.rfm
+    policy = "fixed" if cfg.thresholds else cfg.tie_policy
+    return scale_notes(_stored_rfm(ws, as_of, version), bins=cfg.bins, tie_policy=policy)
+
+
+def segment_summary(
+    ws: Workspace, as_of: dt.date, smap: SegmentMap | None = None, *, version: str = "monetary"
+) -> list[SegmentRow]:
+    smap = smap or default_map()
+    r = _stored_rfm(ws, as_of, version)
     s = ws.table("segments")
-    r = r.filter((r.as_of == as_of) & (r.version == "monetary"))
-    s = s.filter(s.as_of == as_of)
-    j = s.join(r, "customer_id")
+    s = s.filter((s.as_of == as_of) & (s.version == version))
+    j = s.join(r, ["customer_id"])
     agg = (
         j.group_by("segment")
         .aggregate(
@@ -95,3 +140,29 @@ def segment_summary(ws: Workspace, as_of: dt.date, smap: SegmentMap | None = Non
         for a in agg
     ]
     return sorted(rows, key=lambda x: order.get(x.segment, len(order)))
+
+
+def crosstab(ws: Workspace, as_of: dt.date):
+    """Customers by monetary segment (rows) and behavioural segment (columns) on
+    ``as_of``; ``none`` where a customer has no purchase or no learning activity."""
+    s = ws.table("segments").filter(ibis._.as_of == as_of)
+    mon = s.filter(s.version == "monetary").select("customer_id", monetary=s.segment)
+    beh = s.filter(s.version == "behavioural").select("customer_id", behavioural=s.segment)
+    if beh.count().execute() == 0 or mon.count().execute() == 0:
+        raise InsufficientData(
+            f"both versions are needed on {as_of}: run `livebase segment --as-of {as_of}` "
+            f"and `livebase segment --as-of {as_of} --version behavioural`"
+        )
+    j = mon.outer_join(beh, "customer_id")
+    counts = (
+        j.select(
+            monetary=ibis.coalesce(j.monetary, ibis.literal("none")),
+            behavioural=ibis.coalesce(j.behavioural, ibis.literal("none")),
+        )
+        .group_by(["monetary", "behavioural"])
+        .aggregate(customers=ibis._.count())
+        .to_pandas()
+    )
+    return counts.pivot_table(
+        index="monetary", columns="behavioural", values="customers", fill_value=0
+    ).astype(int)

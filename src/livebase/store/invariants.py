@@ -18,12 +18,19 @@ from livebase.store.workspace import Workspace
 
 
 def _segments_one_each(ws: Workspace) -> ibis.Table:
-    """Every customer scored in ``rfm`` has exactly one segment for that date."""
-    r = ws.table("rfm").filter(ibis._.version == "monetary")
+    """Every customer scored in ``rfm`` has exactly one segment for that date and
+    version, and every segment row belongs to a scored customer."""
+    r = ws.table("rfm").select("as_of", "version", "customer_id")
     s = ws.table("segments")
-    counts = s.group_by(["as_of", "customer_id"]).aggregate(n=s.count())
-    j = r.left_join(counts, ["as_of", "customer_id"])
-    return j.filter(j.n.isnull() | (j.n != 1)).select("as_of", "customer_id", n=j.n)
+    keys = ["as_of", "version", "customer_id"]
+    counts = s.group_by(keys).aggregate(n=s.count())
+    j = r.outer_join(counts, keys)
+    bad = j.filter(j.as_of.isnull() | j.n.isnull() | (j.n != 1))
+    return bad.select(
+        as_of=ibis.coalesce(bad.as_of, bad.as_of_right),
+        customer_id=ibis.coalesce(bad.customer_id, bad.customer_id_right),
+        n=bad.n,
+    )
 
 
 def _imports_balance(ws: Workspace) -> ibis.Table:

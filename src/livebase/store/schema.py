@@ -236,14 +236,15 @@ MARTS: dict[str, TableSpec] = {
             "segments",
             _t(
                 as_of="date",
+                version="string",
                 customer_id="string",
                 segment="string",
                 rule="string",
                 sleep_tier="string",
                 is_top="boolean",
             ),
-            ("as_of", "customer_id"),
-            "exactly one named segment per customer as of a date",
+            ("as_of", "version", "customer_id"),
+            "exactly one named segment per customer, date and RFM version",
         ),
         TableSpec(
             "waves",
