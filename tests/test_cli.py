@@ -48,6 +48,16 @@ def test_init_import_segment_and_rejects(tmp_path):
     assert "Segments as of 2025-05-01" in r.stdout
 
 
+def test_usage_errors_are_not_tracebacks(tmp_path):
+    r = run("segment", "--bogus", cwd=tmp_path)
+    assert r.returncode == 2
+    assert "No such option: --bogus" in r.stderr
+    assert "Traceback" not in r.stderr + r.stdout
+    r = run("import", cwd=tmp_path)
+    assert r.returncode == 2
+    assert "Missing argument" in r.stderr
+
+
 def test_bad_input_is_one_line_without_traceback(tmp_path):
     ws = tmp_path / "school"
     run("init", str(ws), cwd=tmp_path)
@@ -107,16 +117,32 @@ def test_segment_versions_window_and_scale_notes(tmp_path):
 
     from livebase.simulate import SchoolSpec, simulate_school
 
-    files = simulate_school(SchoolSpec(customers=600, seed=2, end=date(2025, 5, 5)),
-                            tmp_path / "exports")
+    files = simulate_school(
+        SchoolSpec(customers=600, seed=2, end=date(2025, 5, 5)), tmp_path / "exports"
+    )
     ws = tmp_path / "school"
     run("init", str(ws), cwd=tmp_path)
-    for path, preset in ((files.users, "getcourse-users"), (files.orders, "getcourse-orders"),
-                         (files.lms_events, "lms-events")):
+    for path, preset in (
+        (files.users, "getcourse-users"),
+        (files.orders, "getcourse-orders"),
+        (files.lms_events, "lms-events"),
+    ):
         r = run("import", str(path), "--preset", preset, "-w", str(ws), cwd=tmp_path)
         assert r.returncode == 0, r.stderr
-    r = run("segment", "--version", "both", "--window", "12m", "--lang", "en",
-            "--as-of", "2025-05-05", "-w", str(ws), cwd=tmp_path)
+    r = run(
+        "segment",
+        "--version",
+        "both",
+        "--window",
+        "12m",
+        "--lang",
+        "en",
+        "--as-of",
+        "2025-05-05",
+        "-w",
+        str(ws),
+        cwd=tmp_path,
+    )
     assert r.returncode == 0, r.stderr
     assert "Segments as of 05.05.2025" not in r.stdout  # en dates are ISO
     assert "Segments as of 2025-05-05 (behavioural RFM)" in r.stdout
@@ -132,6 +158,50 @@ def test_segment_versions_window_and_scale_notes(tmp_path):
     r = run("segment", "--lang", "en", "-w", str(ws), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "scores used" in r.stdout
+    # movement over time, thresholds, temperature: every command answers on this school
+    r = run(
+        "segment",
+        "--history",
+        "monthly",
+        "--from",
+        "2025-01-01",
+        "--as-of",
+        "2025-04-30",
+        "--lang",
+        "en",
+        "-w",
+        str(ws),
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "Share of the base by segment" in r.stdout
+    assert "2025-01-31" in r.stdout
+    r = run(
+        "migration",
+        "--from",
+        "2025-01-31",
+        "--to",
+        "2025-04-30",
+        "--lang",
+        "en",
+        "-w",
+        str(ws),
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "Moves between segments: 2025-01-31 → 2025-04-30" in r.stdout
+    r = run("retention", "--as-of", "2025-01-31", "--lang", "en", "-w", str(ws), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "not enough data" in r.stdout  # 6 months after January is beyond the data
+    r = run("migration", "--from", "2024-06-30", "--to", "2025-04-30", "-w", str(ws), cwd=tmp_path)
+    assert r.returncode == 1
+    assert "livebase segment --as-of 2024-06-30" in r.stderr
+    r = run("thresholds", "--lang", "en", "-w", str(ws), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Backtest of windows" in r.stdout
+    r = run("temperature", "--as-of", "2025-04-30", "--lang", "en", "-w", str(ws), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Temperature of sleeping customers" in r.stdout
     r = run("segment", "--version", "weekly", "-w", str(ws), cwd=tmp_path)
     assert r.returncode == 1
     assert "not monetary, behavioural or both" in r.stderr

@@ -19,11 +19,14 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from livebase import __version__
-from livebase.errors import InputError, LivebaseError
+from livebase.errors import InputError, InsufficientData, LivebaseError
 from livebase.terminal import (
     print_crosstab,
+    print_history,
     print_import,
+    print_migration,
     print_plan,
+    print_retention,
     print_scale_notes,
     print_segments,
     print_temperature,
@@ -180,10 +183,21 @@ def segment(
     map_file: Annotated[
         Path | None, typer.Option("--map", help="A segment map YAML (default: shipped map).")
     ] = None,
+    history: Annotated[
+        str | None,
+        typer.Option(help="monthly or quarterly: build snapshots from --from to --as-of."),
+    ] = None,
+    from_: Annotated[
+        str | None,
+        typer.Option("--from", help="First snapshot date (default: 12 months back)."),
+    ] = None,
     lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
-    """Compute RFM and segments as of a date; print sizes, revenue share and mean R/F/M."""
+    """Compute RFM and segments as of a date; print sizes, revenue share and mean R/F/M.
+
+    With --history, build month-end (or quarter-end) snapshots and print how segment
+    sizes and revenue shares moved."""
     from livebase.metrics.rfm import parse_window
     from livebase.segments.build import build_segments, crosstab, last_data_date
     from livebase.segments.segment_map import default_map, load_map
@@ -195,6 +209,23 @@ def segment(
     day = _date(as_of) or last_data_date(ws)
     smap = load_map(map_file) if map_file else default_map()
     win = parse_window(window) if window else None
+    if history is not None:
+        from livebase.metrics.rfm import months_before
+        from livebase.segments.movement import build_history, sizes_over_time
+
+        if history not in ("monthly", "quarterly"):
+            raise InputError(f"--history: {history!r} is not monthly or quarterly")
+        start = _date(from_, "--from") or months_before(day, 12)
+        with console.status("building snapshots"):
+            built = build_history(ws, start, day, freq=history, smap=smap)
+        for b in built:
+            if b.status != "ok":
+                console.print(f"[yellow]{b.as_of}: {b.reason}[/]")
+        done = [b.as_of for b in built if b.status == "ok"]
+        if not done:
+            raise InsufficientData("no snapshot could be built in that period")
+        print_history(console, sizes_over_time(ws, done, smap=smap), lang, smap=smap)
+        return
     versions = ("monetary", "behavioural") if version == "both" else (version,)
     for v in versions:
         rows = build_segments(ws, day, smap=smap, version=v, window=win)
@@ -202,6 +233,41 @@ def segment(
         print_scale_notes(console, ws, day, v, lang)
     if version == "both":
         print_crosstab(console, crosstab(ws, day), lang)
+
+
+@app.command()
+def migration(
+    from_: Annotated[str, typer.Option("--from", help="Earlier snapshot (YYYY-MM-DD).")],
+    to: Annotated[str, typer.Option(help="Later snapshot (YYYY-MM-DD).")],
+    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Who moved from which segment to which between two snapshots."""
+    from livebase.segments.movement import migration_matrix
+
+    ws = _open(workspace)
+    m = migration_matrix(ws, _date(from_, "--from"), _date(to, "--to"))
+    print_migration(console, m, lang or ws.config.locale)
+
+
+@app.command()
+def retention(
+    as_of: Annotated[str, typer.Option(help="Snapshot whose champions are followed.")],
+    horizons: Annotated[str, typer.Option(help="Months to follow them.")] = "1,3,6",
+    segment_id: Annotated[str, typer.Option("--segment", help="Segment id.")] = "champions",
+    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Retention inside 555 (or another segment) at 1/3/6 months (seed 001)."""
+    from livebase.segments.movement import retention_555
+
+    try:
+        hs = tuple(int(x) for x in horizons.split(","))
+    except ValueError as exc:
+        raise InputError(f"--horizons: not a list of months {horizons!r}") from exc
+    ws = _open(workspace)
+    rows = retention_555(ws, _date(as_of), hs, segment=segment_id)
+    print_retention(console, rows, lang or ws.config.locale)
 
 
 @app.command()
@@ -353,12 +419,14 @@ def main() -> None:
             traceback.print_exc()
         err_console.print(f"[red]error:[/] {exc}")
         sys.exit(1)
-    except Exception as exc:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except typer.TyperException as exc:  # usage errors: unknown option, missing value
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            err_console.print(f"[red]error:[/] {exc}")
+        sys.exit(getattr(exc, "exit_code", 2))
+    except Exception as exc:  # anything unexpected: one line, the traceback on --debug
         if debug:
             traceback.print_exc()
         err_console.print(

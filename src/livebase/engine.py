@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import ibis
+import ibis.expr.datatypes as dt
 from ibis.backends import BaseBackend
 
 from livebase.errors import ConfigError, EngineError
@@ -55,3 +56,18 @@ def transaction(con: BaseBackend) -> Iterator[None]:
         con.raw_sql("ROLLBACK")
         raise
     con.raw_sql("COMMIT")
+
+
+def add_column(
+    con: BaseBackend, table: str, column: str, dtype: dt.DataType, default: object = None
+) -> None:
+    """``ALTER TABLE … ADD COLUMN`` (a store made by an older version gains a column);
+    existing rows get ``default``."""
+    from ibis.backends.sql.datatypes import DuckDBType
+
+    sql_type = DuckDBType.from_ibis(dtype).sql("duckdb")
+    clause = ""
+    if default is not None:
+        value = str(default).replace("'", "''")
+        clause = f" DEFAULT '{value}'"
+    con.raw_sql(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {sql_type}{clause}')

@@ -220,3 +220,75 @@ def print_temperature(console: Console, rows, day: dt.date, lang: str) -> None:
             format_number(r.incomplete, lang),
         )
     console.print(table)
+
+
+def _labeller(smap: SegmentMap | None, lang: str):
+    smap = smap or default_map()
+
+    def label(seg: str) -> str:
+        if seg in ("new", "gone"):
+            return t(f"move.{seg}", lang)
+        try:
+            return smap.by_id(seg).label(lang)
+        except KeyError:
+            return seg
+
+    return label
+
+
+def print_history(console: Console, sizes, lang: str, *, smap: SegmentMap | None = None):
+    """Segment shares of the base and of revenue at each snapshot."""
+    label = _labeller(smap, lang)
+    dates = sorted(sizes.as_of.unique())
+    for key, column in (("move.share_title", "share"), ("move.revenue_title", "revenue_share")):
+        table = Table(title=t(key, lang))
+        table.add_column(t("seg.segment", lang))
+        for d in dates:
+            table.add_column(format_date(d, lang), justify="right")
+        for seg, rows in sizes.groupby("segment", sort=False):
+            by_date = dict(zip(rows.as_of, rows[column], strict=True))
+            cells = [
+                "—"
+                if by_date.get(d) is None or by_date[d] != by_date[d]
+                else format_percent(float(by_date[d]), lang, digits=0)
+                for d in dates
+            ]
+            table.add_row(label(seg), *cells)
+        console.print(table)
+
+
+def print_migration(console: Console, m, lang: str) -> None:
+    label = _labeller(None, lang)
+    table = Table(
+        title=t(
+            "move.matrix",
+            lang,
+            start=format_date(m.from_date, lang),
+            end=format_date(m.to_date, lang),
+        )
+    )
+    table.add_column(t("move.corner", lang))
+    for col in m.counts.columns:
+        table.add_column(label(col), justify="right")
+    for idx, row in m.counts.iterrows():
+        table.add_row(label(idx), *[format_number(int(v), lang) for v in row])
+    console.print(table)
+
+
+def print_retention(console: Console, rows, lang: str) -> None:
+    table = Table(title=t("move.retention", lang))
+    for key in ("move.horizon", "move.cohort", "move.still", "move.bought"):
+        table.add_column(t(key, lang), justify="right")
+    for r in rows:
+        still = (
+            format_percent(r.still_in_segment_share, lang)
+            if r.still_in_segment_share is not None
+            else f"{t('status.insufficient_data', lang)}: {r.snapshot_reason}"
+        )
+        bought = (
+            format_percent(r.bought_again_share, lang)
+            if r.bought_again_share is not None
+            else f"{t('status.insufficient_data', lang)}: {r.purchase_reason}"
+        )
+        table.add_row(str(r.horizon_months), format_number(r.cohort, lang), still, bought)
+    console.print(table)

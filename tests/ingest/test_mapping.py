@@ -170,3 +170,20 @@ def test_getcourse_orders_as_xlsx(ws, tmp_path):
     o = ws.table("orders").to_pandas().iloc[0]
     assert o.amount == Decimal("12000.50")
     assert str(o.created_at) == "2025-03-05 11:30:00"  # Moscow → UTC
+
+
+def test_mapping_header_names_a_headerless_file(ws, tmp_path):
+    # the shipped cdnow-sample mapping: no header line, records numbered from line 1
+    text = " 00004 0001 19970101  2   29.33\r\n 00004 0001 1997011X  2   29.73\r\n"
+    result = import_file(ws, write_csv(tmp_path / "s.txt", text), "cdnow-sample")
+    assert (result.rows_loaded, result.rows_rejected) == (1, 1)
+    reject = ws.table("rejects").to_pandas().iloc[0]
+    assert (reject.line, reject.column) == (2, "date")
+    assert ws.table("customers").customer_id.to_pyarrow().to_pylist() == ["cdnow:00004"]
+    bad = tmp_path / "m.yaml"
+    bad.write_text(
+        "table: orders\nsource: x\nheader: [a, b, a]\ncustomer: {id: a}\ncolumns: {amount: b}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"m.yaml:3: header: .*repeated column names a"):
+        load_mapping(bad)

@@ -42,3 +42,22 @@ def test_config_written_and_validated(tmp_path):
     with pytest.raises(ConfigError, match="no workspace here"):
         Workspace.open(tmp_path / "nowhere")
     ws.close()
+
+
+def test_an_older_store_gains_new_columns(tmp_path):
+    import datetime as dt
+
+    ws = Workspace.init(tmp_path / "s")
+    # a store made before segments carried the RFM version
+    ws.con.raw_sql("DROP TABLE segments")
+    ws.con.raw_sql(
+        "CREATE TABLE segments (as_of DATE, customer_id TEXT, segment TEXT, "
+        "rule TEXT, sleep_tier TEXT, is_top BOOLEAN)"
+    )
+    ws.con.raw_sql("INSERT INTO segments VALUES ('2025-05-05', 'a', 'loyal', 'x', NULL, NULL)")
+    ws.close()
+    again = Workspace.open(tmp_path / "s")
+    rows = again.table("segments").to_pyarrow().to_pylist()
+    assert rows[0]["version"] == "monetary"
+    assert rows[0]["as_of"] == dt.date(2025, 5, 5)
+    again.close()

@@ -127,6 +127,17 @@ RU: dict[str, str] = {
     "temp.warm": "тёплый",
     "temp.cooling": "остывает",
     "temp.cold": "холодный",
+    "move.new": "новые",
+    "move.gone": "выбыли",
+    "move.share_title": "Доля базы по сегментам",
+    "move.revenue_title": "Доля выручки за 12 мес. по сегментам",
+    "move.matrix": "Переходы между сегментами: {start} → {end}",
+    "move.corner": "было \\ стало",
+    "move.retention": "Удержание внутри сегмента",
+    "move.horizon": "Через, мес.",
+    "move.cohort": "Было в сегменте",
+    "move.still": "Остались в сегменте",
+    "move.bought": "Купили снова",
 }
 
 EN: dict[str, str] = {
@@ -243,6 +254,17 @@ EN: dict[str, str] = {
     "temp.warm": "warm",
     "temp.cooling": "cooling",
     "temp.cold": "cold",
+    "move.new": "new",
+    "move.gone": "gone",
+    "move.share_title": "Share of the base by segment",
+    "move.revenue_title": "Share of 12-month revenue by segment",
+    "move.matrix": "Moves between segments: {start} → {end}",
+    "move.corner": "from \\ to",
+    "move.retention": "Retention inside the segment",
+    "move.horizon": "After, months",
+    "move.cohort": "In the segment",
+    "move.still": "Still in the segment",
+    "move.bought": "Bought again",
 }
 
 STRINGS: dict[str, dict[str, str]] = {"ru": RU, "en": EN}

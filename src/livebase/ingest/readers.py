@@ -2,7 +2,9 @@
 
 Columns are found later by header name, never by position. CSV encoding (UTF-8 with or
 without BOM, Windows-1251) and delimiter (``;``, ``,``, tab) are detected; a whitespace
-separated file (CDNOW) is read with ``delimiter="whitespace"``.
+separated file (CDNOW) is read with ``delimiter="whitespace"``. A file without a header
+line (the CDNOW sample) is read with ``header=[names]``: every line is a record and the
+first record is line 1.
 """
 
 from __future__ import annotations
@@ -99,19 +101,35 @@ def read_table(
     delimiter: str | None = None,
     encoding: str | None = None,
     sheet: str | None = None,
+    header: list[str] | None = None,
 ) -> RawTable:
+    """Read ``path``; ``header`` names the columns of a file that has no header line.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "sample.txt"
+    >>> _ = path.write_text(" 00004 0001 19970101  2   29.33\\n 00021 0002 19970101  3   63.34\\n")
+    >>> raw = read_table(path, delimiter="whitespace", header=["id", "n", "date", "cds", "usd"])
+    >>> raw.headers[:2], raw.rows[1], raw.lines
+    (['id', 'n'], ['00021', '0002', '19970101', '3', '63.34'], [1, 2])
+    """
     path = Path(path)
     if not path.exists():
         raise InputError("file not found", file=str(path))
+    if header is not None and not header:
+        raise InputError("header: name at least one column", file=str(path))
     fmt = detect_format(path)
     if fmt == "xlsx":
-        return _read_xlsx(path, sheet)
+        return _read_xlsx(path, sheet, header)
     if fmt == "parquet":
+        if header is not None:
+            raise InputError("header: a Parquet file names its own columns", file=str(path))
         return _read_parquet(path)
-    return _read_csv(path, delimiter=delimiter, encoding=encoding)
+    return _read_csv(path, delimiter=delimiter, encoding=encoding, header=header)
 
 
-def _read_csv(path: Path, *, delimiter: str | None, encoding: str | None) -> RawTable:
+def _read_csv(
+    path: Path, *, delimiter: str | None, encoding: str | None, header: list[str] | None = None
+) -> RawTable:
     data = path.read_bytes()
     if not data.strip():
         raise InputError("the file is empty", file=str(path))
@@ -124,11 +142,12 @@ def _read_csv(path: Path, *, delimiter: str | None, encoding: str | None) -> Raw
         text = data.decode(enc, errors="replace")
     text = text.removeprefix("\ufeff")
     if delimiter == "whitespace":
-        return _read_whitespace(path, text, enc)
+        return _read_whitespace(path, text, enc, header)
     first_line = text.split("\n", 1)[0].rstrip("\r")
+    # without a header line the first record decides the delimiter just as well
     delim = delimiter or detect_delimiter(first_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    headers: list[str] | None = None
+    headers: list[str] | None = list(header) if header is not None else None
     rows: list[list[str]] = []
     lines: list[int] = []
     broken: list[tuple[int, str]] = []
@@ -156,8 +175,8 @@ def _read_csv(path: Path, *, delimiter: str | None, encoding: str | None) -> Raw
     return RawTable(str(path), headers, rows, lines, encoding=enc, delimiter=delim, broken=broken)
 
 
-def _read_whitespace(path: Path, text: str, enc: str) -> RawTable:
-    headers: list[str] | None = None
+def _read_whitespace(path: Path, text: str, enc: str, header: list[str] | None) -> RawTable:
+    headers: list[str] | None = list(header) if header is not None else None
     rows: list[list[str]] = []
     lines: list[int] = []
     for no, line in enumerate(text.splitlines(), start=1):
@@ -188,7 +207,7 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
+def _read_xlsx(path: Path, sheet: str | None, header: list[str] | None = None) -> RawTable:
     from openpyxl import load_workbook
 
     try:
@@ -197,7 +216,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
         raise InputError(f"not a readable XLSX workbook: {exc}", file=str(path)) from exc
     try:
         ws = wb[sheet] if sheet else wb.worksheets[0]
-        headers: list[str] | None = None
+        headers: list[str] | None = list(header) if header is not None else None
         rows: list[list[str]] = []
         lines: list[int] = []
         for no, values in enumerate(ws.iter_rows(values_only=True), start=1):

@@ -26,6 +26,8 @@ class TableSpec:
     # an existing row with the same key is replaced when the new one differs
     # (orders change status); otherwise a known key is left as it is (events never change)
     replace: bool = False
+    # values for columns added after a store was created (rows written before them)
+    added_defaults: tuple[tuple[str, object], ...] = ()
 
     @property
     def schema(self) -> ibis.Schema:
@@ -245,6 +247,7 @@ MARTS: dict[str, TableSpec] = {
             ),
             ("as_of", "version", "customer_id"),
             "exactly one named segment per customer, date and RFM version",
+            added_defaults=(("version", "monetary"),),
         ),
         TableSpec(
             "waves",

@@ -16,7 +16,7 @@ import ibis
 from ibis.backends import BaseBackend
 
 from livebase.config import CONFIG_NAME, WorkspaceConfig
-from livebase.engine import connect
+from livebase.engine import add_column, connect
 from livebase.errors import ConfigError
 from livebase.store.schema import ALL_TABLES
 
@@ -56,10 +56,17 @@ class Workspace:
         return connect(url)
 
     def create_tables(self) -> None:
+        """Create missing tables and add columns a newer version of the contracts has."""
         existing = set(self.con.list_tables())
         for spec in ALL_TABLES.values():
             if spec.name not in existing:
                 self.con.create_table(spec.name, schema=spec.schema)
+                continue
+            have = set(self.con.table(spec.name).columns)
+            defaults = dict(spec.added_defaults)
+            for column, dtype in spec.columns.items():
+                if column not in have:
+                    add_column(self.con, spec.name, column, dtype, defaults.get(column))
 
     def table(self, name: str) -> ibis.Table:
         return self.con.table(name)

@@ -4,8 +4,9 @@ A mapping names the target table, where the person's identity is (an id column w
 namespace, email, phone), how each canonical column is filled (a header, a constant, a
 value map or an arithmetic expression over columns), optional rules (``when`` a column
 starts with ``C``, ``set`` status refunded), aggregation of lines into one record, and
-what to do with exact duplicates and negative amounts. Shipped examples live in
-``livebase/ingest/mappings/``.
+what to do with exact duplicates and negative amounts. A file without a header line gets
+its column names from ``header: [..]`` (records are then numbered from line 1). Shipped
+examples live in ``livebase/ingest/mappings/``.
 """
 
 from __future__ import annotations
@@ -93,6 +94,8 @@ class Mapping(_Strict):
     description: str | None = None
     delimiter: str | None = None
     encoding: str | None = None
+    # the file has no header line; these are its column names
+    header: list[str] | None = None
     timezone: str | None = None
     date_format: Literal["dmy", "iso", "ymd", "mdy"] | None = None
     customer: Identity | None = None
@@ -109,6 +112,18 @@ class Mapping(_Strict):
     def _known_table(cls, value: str) -> str:
         if value not in CANONICAL:
             raise ValueError(f"unknown table {value!r} (one of {', '.join(CANONICAL)})")
+        return value
+
+    @field_validator("header")
+    @classmethod
+    def _header_names(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return value
+        if not value or any(not name.strip() for name in value):
+            raise ValueError("name every column (no empty names)")
+        repeated = sorted({n for n in value if value.count(n) > 1})
+        if repeated:
+            raise ValueError(f"repeated column names {', '.join(repeated)}")
         return value
 
     @field_validator("columns")
@@ -253,6 +268,7 @@ class MappingPreset:
             for k, v in {
                 "delimiter": self.mapping.delimiter,
                 "encoding": self.mapping.encoding,
+                "header": self.mapping.header,
             }.items()
             if v
         }
