@@ -31,6 +31,7 @@ from livebase.terminal import (
     print_segments,
     print_temperature,
     print_thresholds,
+    print_top,
 )
 
 app = typer.Typer(
@@ -230,6 +231,8 @@ def segment(
     for v in versions:
         rows = build_segments(ws, day, smap=smap, version=v, window=win)
         print_segments(console, rows, day, lang, smap=smap, version=v)
+        if v == "monetary":
+            print_top(console, ws, day, lang)
         print_scale_notes(console, ws, day, v, lang)
     if version == "both":
         print_crosstab(console, crosstab(ws, day), lang)

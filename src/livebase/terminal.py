@@ -100,6 +100,22 @@ def print_plan(console: Console, result: WavePlan, lang: str = "ru") -> None:
         console.print(t("plan.excluded", lang, reasons=reasons))
 
 
+def print_top(console: Console, ws, day: dt.date, lang: str) -> None:
+    from livebase.segments.build import top_summary
+
+    top = top_summary(ws, day)
+    revenue = "—" if top.revenue_share is None else format_percent(top.revenue_share, lang)
+    console.print(
+        t(
+            "seg.top",
+            lang,
+            n=format_number(top.customers, lang),
+            share=format_percent(top.share, lang),
+            revenue=revenue,
+        )
+    )
+
+
 def print_scale_notes(console: Console, ws, day: dt.date, version: str, lang: str) -> None:
     from livebase.segments.build import rfm_scale_notes
 

@@ -70,3 +70,16 @@ def test_flags(store):
     flags = top_flags(store.con, AS_OF, rules=PurchaseRules()).to_pandas()
     top = set(flags[flags.is_top].customer_id)
     assert top == {"a", "b"}
+
+
+def test_flag_lands_in_the_segments_mart(store):
+    from livebase.segments.build import build_segments, top_summary
+
+    build_segments(store, AS_OF)
+    seg = store.table("segments").to_pandas().set_index("customer_id")
+    assert set(seg.index[seg.is_top]) == {"a", "b"}
+    top = top_summary(store, AS_OF)
+    assert top.customers == 2
+    assert top.share == pytest.approx(2 / 15)
+    # a 60 000 + b 35 000 of 10 000 + 60 000 + 35 000 + 31 000 + 60 000 + 2 700
+    assert top.revenue_share == pytest.approx(95000 / 198700)

@@ -85,6 +85,10 @@ RU: dict[str, str] = {
     "seg.behavioural": "поведенческий RFM",
     "seg.monetary": "денежный RFM",
     "seg.scale_note": "Шкала",
+    "seg.top": (
+        "Топ-сегмент (R ≤ 45 дн., F ≥ 3 или F ≥ 2 с крупным вторым чеком, выручка ≥ P80 или "
+        "средний чек ≥ P75): {n} клиентов ({share}), {revenue} выручки за окно"
+    ),
     "seg.crosstab": "Денежные сегменты (строки) × поведенческие (столбцы)",
     "seg.crosstab_corner": "денежный \\ поведенческий",
     "import.summary": (
@@ -212,6 +216,10 @@ EN: dict[str, str] = {
     "seg.behavioural": "behavioural RFM",
     "seg.monetary": "monetary RFM",
     "seg.scale_note": "Scale",
+    "seg.top": (
+        "Top segment (R ≤ 45 days, F ≥ 3 or F ≥ 2 with a big second check, revenue ≥ P80 or "
+        "average check ≥ P75): {n} customers ({share}), {revenue} of the window's revenue"
+    ),
     "seg.crosstab": "Monetary segments (rows) × behavioural (columns)",
     "seg.crosstab_corner": "monetary \\ behavioural",
     "import.summary": (

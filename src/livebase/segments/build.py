@@ -142,6 +142,34 @@ def segment_summary(
     return sorted(rows, key=lambda x: order.get(x.segment, len(order)))
 
 
+@dataclass(frozen=True)
+class TopSummary:
+    customers: int
+    share: float
+    revenue_share: float | None
+
+
+def top_summary(ws: Workspace, as_of: dt.date) -> TopSummary:
+    """How many customers carry the top flag on ``as_of`` and their share of revenue."""
+    r = _stored_rfm(ws, as_of, "monetary")
+    s = ws.table("segments")
+    s = s.filter((s.as_of == as_of) & (s.version == "monetary"))
+    j = s.join(r, ["customer_id"])
+    row = (
+        j.aggregate(
+            n=j.count(),
+            top=j.is_top.fill_null(False).cast("int64").sum(),
+            revenue=j.monetary.sum(),
+            top_revenue=j.monetary.sum(where=j.is_top.fill_null(False)),
+        )
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    n, top = row["n"] or 0, row["top"] or 0
+    revenue, top_revenue = row["revenue"], row["top_revenue"] or Decimal(0)
+    return TopSummary(top, top / n if n else 0.0, float(top_revenue / revenue) if revenue else None)
+
+
 def crosstab(ws: Workspace, as_of: dt.date):
     """Customers by monetary segment (rows) and behavioural segment (columns) on
     ``as_of``; ``none`` where a customer has no purchase or no learning activity."""
