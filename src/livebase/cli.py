@@ -71,6 +71,14 @@ def _date(value: str | None, name: str = "--as-of") -> dt.date | None:
         raise InputError(f"{name}: not a date {value!r} (use YYYY-MM-DD)") from exc
 
 
+def _int_list(text: str, name: str) -> tuple[int, ...]:
+    """``"1,3,6"`` → (1, 3, 6)."""
+    try:
+        return tuple(int(x) for x in text.split(","))
+    except ValueError as exc:
+        raise InputError(f"{name}: not a comma-separated list of whole numbers {text!r}") from exc
+
+
 def _progress() -> Progress:
     return Progress(
         SpinnerColumn(),
@@ -264,10 +272,7 @@ def retention(
     """Retention inside 555 (or another segment) at 1/3/6 months (seed 001)."""
     from livebase.segments.movement import retention_555
 
-    try:
-        hs = tuple(int(x) for x in horizons.split(","))
-    except ValueError as exc:
-        raise InputError(f"--horizons: not a list of months {horizons!r}") from exc
+    hs = _int_list(horizons, "--horizons")
     ws = _open(workspace)
     rows = retention_555(ws, _date(as_of), hs, segment=segment_id)
     print_retention(console, rows, lang or ws.config.locale)
@@ -288,10 +293,7 @@ def thresholds(
     from livebase.segments.build import last_data_date
     from livebase.segments.thresholds import threshold_report
 
-    try:
-        windows = tuple(int(x) for x in candidates.split(","))
-    except ValueError as exc:
-        raise InputError(f"--candidates: not a list of days {candidates!r}") from exc
+    windows = _int_list(candidates, "--candidates")
     ws = _open(workspace)
     day = _date(as_of) or last_data_date(ws)
     rep = threshold_report(ws, day, candidates=windows, horizon_days=horizon, cutoff_count=cutoffs)
