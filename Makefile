@@ -24,3 +24,27 @@ test: lint
 
 clean:
 	rm -rf $(VENV) build *.egg-info demo-school
+
+# `make bench`: RFM + segments against pymc-marketing and plain pandas (bench/README.md).
+# livebase and pymc-marketing live in two venvs of their own: pymc-marketing needs pandas 3,
+# livebase pins pandas < 3. BENCH_ARGS e.g. "--sizes 1M --repeat 1".
+BENCH_VENV ?= bench/.venv
+BENCH_PYMC ?= bench/.venv-pymc
+
+.PHONY: bench
+
+$(BENCH_VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(BENCH_PYMC)/.installed: bench/constraints-pymc.txt
+	$(PYTHON) -m venv $(BENCH_PYMC)
+	$(BENCH_PYMC)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_PYMC)/bin/python -m pip install --quiet -c bench/constraints-pymc.txt \
+		pymc-marketing pyarrow
+	touch $@
+
+bench: $(BENCH_VENV)/.installed $(BENCH_PYMC)/.installed
+	$(BENCH_VENV)/bin/python bench/rfm_bench.py --pymc-python $(BENCH_PYMC)/bin/python $(BENCH_ARGS)
