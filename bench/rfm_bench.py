@@ -373,7 +373,8 @@ def write_results(
         out += ["", f"## {label} payments", "", *size_table(summaries[label])]
     out += [
         "",
-        "Ratios: contender ÷ livebase (above 1 means livebase is faster or smaller).",
+        "Ratios: contender ÷ livebase (above 1 means livebase is faster or smaller). Phase "
+        "times are medians taken phase by phase, so they need not add up to the median time.",
         "",
         f"## The goal at {largest} payments",
         "",
