@@ -185,6 +185,13 @@ class SegmentMap(_Strict):
             raise ValueError("a segment map needs at least one segment")
         return self
 
+    def label(self, segment_id: str, lang: str) -> str:
+        """The segment's name in ``lang``; an id the map does not know is shown as is."""
+        for s in self.segments:
+            if s.id == segment_id:
+                return s.label(lang)
+        return segment_id
+
     def by_id(self, segment_id: str) -> Segment:
         for s in self.segments:
             if s.id == segment_id:
