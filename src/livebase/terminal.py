@@ -65,18 +65,17 @@ def print_segments(
     for key in keys:
         table.add_column(t(key, lang), justify="left" if key == "seg.segment" else "right")
     for r in rows:
-        try:
-            label = smap.by_id(r.segment).label(lang)
-        except KeyError:
-            label = r.segment
         table.add_row(
-            label,
+            smap.label(r.segment, lang),
             format_number(r.customers, lang),
             format_percent(r.share, lang),
             format_percent(r.revenue_share, lang) if r.revenue_share is not None else "—",
             format_number(r.mean_recency, lang),
             format_number(r.mean_frequency, lang, digits=2),
-            format_money(r.mean_monetary, "RUB", lang),
+            # behavioural M counts completed learning units, not money
+            format_money(r.mean_monetary, "RUB", lang)
+            if version == "monetary"
+            else format_number(float(r.mean_monetary), lang, digits=1),
         )
     console.print(table)
 
@@ -125,14 +124,7 @@ def print_scale_notes(console: Console, ws, day: dt.date, version: str, lang: st
 
 
 def print_crosstab(console: Console, table_frame, lang: str) -> None:
-    smap = default_map()
-
-    def label(seg: str) -> str:
-        try:
-            return smap.by_id(seg).label(lang)
-        except KeyError:
-            return seg
-
+    label = _labeller(None, lang)
     table = Table(title=t("seg.crosstab", lang))
     table.add_column(t("seg.crosstab_corner", lang))
     for col in table_frame.columns:
@@ -242,12 +234,8 @@ def _labeller(smap: SegmentMap | None, lang: str):
     smap = smap or default_map()
 
     def label(seg: str) -> str:
-        if seg in ("new", "gone"):
-            return t(f"move.{seg}", lang)
-        try:
-            return smap.by_id(seg).label(lang)
-        except KeyError:
-            return seg
+        # "new" and "gone" are the migration matrix's own row and column
+        return t(f"move.{seg}", lang) if seg in ("new", "gone") else smap.label(seg, lang)
 
     return label
 
