@@ -1,6 +1,9 @@
 """One contender of the RFM benchmark, run in a process of its own.
 
-    python bench/contenders.py {livebase|pymc|pandas} PAYMENTS.parquet AS_OF [--workdir DIR]
+    python bench/contenders.py {livebase|livebase-1gb|pymc|pandas} PAYMENTS.parquet AS_OF
+
+(``--workdir DIR`` for livebase's store; ``livebase-1gb`` is livebase with the workspace
+engine setting ``memory_limit=1GB``.)
 
 Prints one JSON line: the import time, the time of each phase (reading the payments from
 the Parquet file is part of every contender's time), the peak resident memory of this
@@ -44,7 +47,7 @@ class Clock:
         self._t = now
 
 
-def run_livebase(path: Path, as_of: date, workdir: Path) -> dict:
+def run_livebase(path: Path, as_of: date, workdir: Path, memory_limit: str | None = None) -> dict:
     t = time.perf_counter()
     import duckdb
 
@@ -58,6 +61,15 @@ def run_livebase(path: Path, as_of: date, workdir: Path) -> dict:
     root = Path(tempfile.mkdtemp(prefix="livebase-", dir=workdir))
     clock = Clock()
     ws = Workspace.init(root / "school")
+    if memory_limit:  # the workspace's engine setting, as a school would write it
+        ws.close()
+        cfg = root / "school" / "livebase.toml"
+        text = cfg.read_text(encoding="utf-8")
+        engine = 'engine = "duckdb://store.duckdb"'
+        assert engine in text, text
+        limited = f'engine = "duckdb://store.duckdb?memory_limit={memory_limit}"'
+        cfg.write_text(text.replace(engine, limited), encoding="utf-8")
+        ws = Workspace.open(root / "school")
     ws.con.raw_sql(
         "INSERT INTO orders (customer_id, order_id, paid_at, amount, status, category) "
         "SELECT customer_id, order_id, paid_at, amount, status, category "
@@ -240,7 +252,7 @@ def _versions(*names: str) -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("contender", choices=["livebase", "pymc", "pandas"])
+    p.add_argument("contender", choices=["livebase", "livebase-1gb", "pymc", "pandas"])
     p.add_argument("payments", type=Path)
     p.add_argument("as_of", type=date.fromisoformat)
     p.add_argument("--workdir", type=Path, default=None)
@@ -249,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     path = a.payments.resolve()
     if a.contender == "livebase":
         result = run_livebase(path, a.as_of, a.workdir or path.parent)
+    elif a.contender == "livebase-1gb":
+        result = run_livebase(path, a.as_of, a.workdir or path.parent, memory_limit="1GB")
     elif a.contender == "pymc":
         result = run_pymc(path, a.as_of, a.read)
     else:

@@ -10,7 +10,8 @@ import ibis
 
 from livebase.engine import transaction
 from livebase.errors import InsufficientData
-from livebase.metrics.rfm import ScaleNote, compute_rfm, scale_notes
+from livebase.metrics.purchases import purchases
+from livebase.metrics.rfm import ScaleNote, compute_rfm, day_end, scale_notes
 from livebase.segments.segment_map import SegmentMap, assign_segments, default_map
 from livebase.segments.top import top_flags
 from livebase.store.workspace import Workspace
@@ -38,8 +39,15 @@ def last_data_date(ws: Workspace) -> dt.date:
     return last.date()
 
 
-def _flags(ws: Workspace, rfm: ibis.Table, as_of: dt.date, version: str) -> ibis.Table:
-    """``rfm`` with the flag columns segment maps may use."""
+def _flags(
+    ws: Workspace,
+    rfm: ibis.Table,
+    as_of: dt.date,
+    version: str,
+    source: ibis.Table | None = None,
+) -> ibis.Table:
+    """``rfm`` with the flag columns segment maps may use (``source``: the counted
+    purchases, when already computed)."""
     c = ws.table("customers").select(
         "customer_id",
         is_corporate=ibis._.is_corporate.fill_null(False),
@@ -48,7 +56,7 @@ def _flags(ws: Workspace, rfm: ibis.Table, as_of: dt.date, version: str) -> ibis
     cols = list(rfm.columns)
     out = rfm.left_join(c, "customer_id").select(*cols, "is_corporate", "has_child")
     if version == "monetary":
-        top = top_flags(ws.con, as_of, rules=ws.config.purchase_rules)
+        top = top_flags(ws.con, as_of, rules=ws.config.purchase_rules, source=source)
         out = out.left_join(top, "customer_id").select(
             *out.columns, is_top=ibis.coalesce(top.is_top, False)
         )
@@ -69,25 +77,36 @@ def build_segments(
     replacing that date's rows of the version, and return the summary."""
     smap = smap or default_map()
     cfg = ws.config.rfm
-    rfm = compute_rfm(
-        ws.con,
-        as_of,
-        rules=ws.config.purchase_rules,
-        window=window or (cfg.window_months, "m"),
-        bins=cfg.bins,
-        version=version,
-        tie_policy=cfg.tie_policy,
-        frequency=cfg.frequency,
-        thresholds=cfg.thresholds,
+    rules = ws.config.purchase_rules
+    # the counted purchases feed RFM and the top flag: computed once per build (the
+    # duplicate-payment rule sorts every payment) and dropped at the end
+    source = (
+        purchases(ws.con, rules, until=day_end(as_of)).cache() if version == "monetary" else None
     )
-    what = "purchase" if version == "monetary" else "learning event"
-    with transaction(ws.con):
-        n = replace_where(ws.con, "rfm", {"as_of": as_of, "version": version}, rfm)
-        if n == 0:
-            raise InsufficientData(f"no customer has a {what} on or before {as_of}")
-        stored = _stored_rfm(ws, as_of, version)
-        segments = assign_segments(_flags(ws, stored, as_of, version), smap)
-        replace_where(ws.con, "segments", {"as_of": as_of, "version": version}, segments)
+    try:
+        rfm = compute_rfm(
+            ws.con,
+            as_of,
+            rules=rules,
+            window=window or (cfg.window_months, "m"),
+            bins=cfg.bins,
+            version=version,
+            tie_policy=cfg.tie_policy,
+            frequency=cfg.frequency,
+            thresholds=cfg.thresholds,
+            source=source,
+        )
+        what = "purchase" if version == "monetary" else "learning event"
+        with transaction(ws.con):
+            n = replace_where(ws.con, "rfm", {"as_of": as_of, "version": version}, rfm)
+            if n == 0:
+                raise InsufficientData(f"no customer has a {what} on or before {as_of}")
+            stored = _stored_rfm(ws, as_of, version)
+            segments = assign_segments(_flags(ws, stored, as_of, version, source), smap)
+            replace_where(ws.con, "segments", {"as_of": as_of, "version": version}, segments)
+    finally:
+        if source is not None:
+            source.release()
     return segment_summary(ws, as_of, smap, version=version)
 
 

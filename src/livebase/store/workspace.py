@@ -51,8 +51,9 @@ class Workspace:
     def con(self) -> BaseBackend:
         url = self.config.engine
         scheme, _, rest = url.partition("://")
-        if scheme == "duckdb" and rest and not rest.startswith("/"):
-            url = f"duckdb://{(self.root / rest).resolve().as_posix()}"
+        path, q, query = rest.partition("?")
+        if scheme == "duckdb" and path and not path.startswith("/"):
+            url = f"duckdb://{(self.root / path).resolve().as_posix()}{q}{query}"
         return connect(url)
 
     def create_tables(self) -> None:
