@@ -113,6 +113,26 @@ class RfmSettings(_Model):
         return self
 
 
+class ExperimentSettings(_Model):
+    """Experiment defaults: the test, the power check and the economics (SPEC F4.4, F5.2,
+    F5.3; seeds 000 and 003)."""
+
+    alpha: float = Field(0.05, gt=0, lt=1)
+    power: float = Field(0.8, gt=0, lt=1)
+    # minimum detectable effect in percentage points, absolute (2.0: 3.2 % → 5.2 %)
+    mde_pp: float = Field(2.0, gt=0, lt=100)
+    # holdout share of a wave: 10–20 % (SPEC F4.4)
+    holdout: float = Field(0.15, ge=0.10, le=0.20)
+    # average gross margin of a sale (seed 000: 63 %)
+    gross_margin: float = Field(0.63, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _power_above_alpha(self) -> ExperimentSettings:
+        if self.power <= self.alpha:
+            raise ValueError(f"power ({self.power}) must be above alpha ({self.alpha})")
+        return self
+
+
 class WorkspaceConfig(_Model):
     school: str = "Online school"
     currency: str = "RUB"
@@ -121,6 +141,7 @@ class WorkspaceConfig(_Model):
     engine: str = "duckdb://store.duckdb"
     purchase_rules: PurchaseRules = Field(default_factory=PurchaseRules)
     rfm: RfmSettings = Field(default_factory=RfmSettings)
+    experiments: ExperimentSettings = Field(default_factory=ExperimentSettings)
 
     @field_validator("timezone")
     @classmethod

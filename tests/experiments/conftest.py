@@ -18,13 +18,13 @@ StoreFactory = Callable[[dict[str, list[dict]]], ibis.BaseBackend]
 def make_store() -> StoreFactory:
     """``make_store({"waves": [...], ...})``: an in-memory store with those rows.
 
-    ``waves``, ``assignments`` and ``orders`` always exist (empty unless given); a row
+    Every table of the contracts exists (empty unless given), as in a workspace; a row
     may omit columns, which are then NULL.
     """
 
     def build(tables: dict[str, list[dict]]) -> ibis.BaseBackend:
         con = connect("duckdb://")
-        for name in {"waves", "assignments", "orders", *tables}:
+        for name in ALL_TABLES:
             spec = ALL_TABLES[name]
             con.create_table(name, schema=spec.schema)
             rows = tables.get(name, [])

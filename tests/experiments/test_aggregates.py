@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from decimal import Decimal
 
@@ -20,7 +21,7 @@ def ts(day: int, hour: int = 12, minute: int = 0, second: int = 0) -> dt.datetim
     return dt.datetime(2025, 3, 1, hour, minute, second) + dt.timedelta(days=day)
 
 
-def order(oid, customer, paid_at, amount, status="paid", refunded=None):
+def order(oid, customer, paid_at, amount, status="paid", refunded=None, **extra):
     return {
         "order_id": oid,
         "customer_id": customer,
@@ -30,6 +31,9 @@ def order(oid, customer, paid_at, amount, status="paid", refunded=None):
         "refunded_amount": None if refunded is None else D(refunded),
         "status": status,
         "currency": "RUB",
+        "category": "course",
+        "product_id": oid,  # a product per order unless said otherwise
+        **extra,
     }
 
 
@@ -87,6 +91,15 @@ ORDERS = [
     order("o13", "v3", ts(1), "-50.00"),  # a negative amount is not a purchase
     # an unassigned customer pays in the window: not anyone's conversion
     order("o14", "x9", ts(1), "5000.00"),
+    # v4: a paid webinar (not a purchase category), then an accidental repeat payment of
+    # the same course and amount 2 days later (the duplicate rule drops it), and two
+    # installments of one plan (one order; amounts differ, else the second would be a
+    # repeat payment of the same amount): one conversion, 2 orders, 800 + 600 + 700
+    order("o15", "v4", ts(2), "490.00", category="webinar"),
+    order("o16", "v4", ts(3), "800.00", product_id="course-x"),
+    order("o17", "v4", ts(5), "800.00", product_id="course-x"),
+    order("o18", "v4", ts(6), "600.00", plan_id="R-1", product_id="course-y"),
+    order("o19", "v4", ts(10), "700.00", plan_id="R-1", product_id="course-y"),
 ]
 
 
@@ -107,8 +120,9 @@ def test_arm_aggregates_of_a_literal_store(con):
         revenue=D("1600.00"),
         revenue_sumsq=1300.0**2 + 300.0**2,  # 1_780_000; c2 and c3 add 0
     )
-    # value: v1 (2000 - 500 = 1500) and v2 (100); v3's negative amount does not count
-    assert value == ArmAggregate("value", 4, 2, 2, D("1600.00"), 1500.0**2 + 100.0**2)
+    # value: v1 (2000 - 500 = 1500), v2 (100), v4 (800 + 1300, see ORDERS: 2 orders);
+    # v3's negative amount does not count
+    assert value == ArmAggregate("value", 4, 3, 4, D("3700.00"), 1500.0**2 + 100.0**2 + 2100.0**2)
     # planned but nobody assigned: present, with n = 0
     assert discount == ArmAggregate("discount", 0, 0, 0, D("0.00"), 0.0)
     assert isinstance(control.revenue, Decimal)
@@ -164,10 +178,29 @@ def test_load_wave(con):
     assert wave.window() == (dt.datetime(2025, 3, 1), dt.datetime(2025, 3, 15))
 
 
+def _duplicates(orders, end) -> set[str]:
+    """Order ids dropped by the duplicate-payment rule: the same customer, product and
+    amount paid again within 7 days of the previous such payment (money statuses)."""
+    seq: dict[tuple, list] = {}
+    for o in orders:
+        paid = o["paid_at"]
+        if o["status"] in ("paid", "partially_paid", "refunded") and paid and paid < end:
+            key = (o["customer_id"], o["product_id"], o["amount"])
+            seq.setdefault(key, []).append((paid, o["order_id"]))
+    dups = set()
+    for rows in seq.values():
+        rows.sort()
+        for (prev, _), (paid, oid) in itertools.pairwise(rows):
+            if (paid - prev).total_seconds() <= 7 * 86400:
+                dups.add(oid)
+    return dups
+
+
 def _reference(assignments, orders, start, end):
     """Row-by-row Python version of the definitions, to check the engine against."""
     revenue: dict[str, Decimal] = {}
     count: dict[str, int] = {}
+    dups = _duplicates(orders, end)
     for o in orders:
         paid = o["paid_at"]
         if (
@@ -175,6 +208,7 @@ def _reference(assignments, orders, start, end):
             and o["amount"] > 0
             and paid is not None
             and start <= paid < end
+            and o["order_id"] not in dups
         ):
             net = o["amount"] - (o["refunded_amount"] or 0)
             revenue[o["customer_id"]] = revenue.get(o["customer_id"], 0) + net
@@ -210,11 +244,13 @@ def test_engine_matches_a_row_by_row_reference(make_store, seed):
                 amount,
                 status=rng.choice(statuses),
                 refunded=rng.choice([None, "0.00", "10.00"]),
+                product_id=rng.choice(["a", "b"]),  # repeats of one product: duplicates
             )
         )
     waves = [{"wave_id": "w", "starts_on": START, "days": 14, "arms": ",".join(arms)}]
     con = make_store({"waves": waves, "assignments": assignments, "orders": orders})
     expected = _reference(assignments, orders, dt.datetime(2025, 3, 1), dt.datetime(2025, 3, 15))
+    assert _duplicates(orders, dt.datetime(2025, 3, 15))  # the rule has work to do
     for agg in arm_aggregates(con, "w"):
         n, conv, n_orders, revenue, sumsq = expected.get(agg.arm, [0, 0, 0, D(0), 0.0])
         assert (agg.n, agg.conversions, agg.orders, agg.revenue) == (n, conv, n_orders, revenue)
@@ -228,3 +264,14 @@ def test_arm_aggregate_rejects_impossible_counts():
         ArmAggregate("a", n=10, conversions=3, orders=2, revenue=D(0), revenue_sumsq=0.0)
     with pytest.raises(InputError):
         ArmAggregate("a", n=-1, conversions=0, orders=0, revenue=D(0), revenue_sumsq=0.0)
+
+
+def test_payer_revenues_are_one_value_per_payer_in_customer_order(con):
+    from livebase.experiments import payer_revenues
+
+    # the payers of test_arm_aggregates_of_a_literal_store, sorted by customer id
+    assert payer_revenues(con, "w1") == {
+        "control": [1300.0, 300.0],  # c1, c4
+        "value": [1500.0, 100.0, 2100.0],  # v1, v2, v4
+        "discount": [],
+    }

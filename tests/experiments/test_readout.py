@@ -15,8 +15,12 @@ from livebase.experiments import REASONS, ArmAggregate, readout
 D = Decimal
 
 
-def agg(arm, n, conversions, orders=None, revenue="0.00", sumsq=0.0):
+def agg(arm, n, conversions, orders=None, revenue="0.00", sumsq=None):
+    """An arm; by default its revenue is spread evenly over its payers, so the sum of
+    squares is revenue² / payers (consistent with the sum: at least revenue² / n)."""
     orders = conversions if orders is None else orders
+    if sumsq is None:
+        sumsq = float(D(revenue)) ** 2 / conversions if conversions else 0.0
     return ArmAggregate(arm, n, conversions, orders, D(revenue), sumsq)
 
 

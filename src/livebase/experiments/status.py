@@ -29,6 +29,22 @@ REASONS: dict[str, str] = {
     "single_arm": "a sample ratio check needs at least two arms",
     "no_customers": "no customers assigned",
     "small_expected": "an arm's expected count is below 5: the chi-square test is unreliable",
+    "no_history": (
+        "nobody was in this sleep tier one wave length before the as-of date: "
+        "no baseline conversion to check the power with"
+    ),
+    "baseline_degenerate": (
+        "the tier's historical conversion is 0 % or 100 %: the power cannot be computed"
+    ),
+    "too_few_customers": "fewer than two customers in an arm: no variance can be estimated",
+    "no_variance": "all values are equal: there is no spread to test or to resample",
+    "too_few_payers": "fewer than two paying customers: no interval for revenue per payer",
+    "no_answers": "no NPS answers",
+    "too_few_answers": "fewer than 30 NPS answers: the normal approximation is unreliable",
+    "no_orders": "no orders in this arm: values per order are undefined",
+    "no_control_orders": "no orders in the control arm: the comparison is undefined",
+    "zero_control_ltv": "the control arm's LTV is 0: a relative uplift is undefined",
+    "horizon_not_reached": "the data do not reach the end of this horizon yet",
 }
 
 

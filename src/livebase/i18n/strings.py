@@ -55,6 +55,37 @@ RU: dict[str, str] = {
     "reason.single_arm": "для проверки нужно хотя бы две группы",
     "reason.no_customers": "ни одного назначенного клиента",
     "reason.small_expected": "ожидаемое число клиентов в группе меньше 5",
+    "reason.no_history": (
+        "за длину волны до даты расчёта в этом пороге сна никого не было: "
+        "базовую конверсию для проверки мощности оценить не по чему"
+    ),
+    "reason.baseline_degenerate": (
+        "историческая конверсия порога — 0 % или 100 %: мощность не вычисляется"
+    ),
+    # pre-launch power check of a wave (experiments.power)
+    "power.ok": (
+        "{arm}: {n} против {n_control} в контроле; чтобы заметить {mde} при базовой "
+        "конверсии {baseline} с мощностью {target} при α = {alpha}, нужно {required} "
+        "(и {required_control} в контроле): достаточно; мощность {power}, минимальный "
+        "заметный эффект при таком размере — {detectable}"
+    ),
+    "power.underpowered": (
+        "{arm}: недостаточная мощность: {n} против {n_control} в контроле; чтобы заметить "
+        "{mde} при базовой конверсии {baseline} с мощностью {target} при α = {alpha}, нужно "
+        "{required} (и {required_control} в контроле); мощность всего {power}, "
+        "минимальный заметный эффект при таком размере — {detectable}"
+    ),
+    "power.insufficient": "{arm}: мощность не проверена: {reason}",
+    "power.undetectable": "никакой (даже конверсия 100 % не отличима)",
+    "reason.too_few_customers": "в группе меньше двух клиентов",
+    "reason.no_variance": "все значения одинаковы: разброса нет",
+    "reason.too_few_payers": "меньше двух платящих клиентов",
+    "reason.no_answers": "нет ни одного ответа NPS",
+    "reason.too_few_answers": "меньше 30 ответов NPS: нормальное приближение ненадёжно",
+    "reason.no_orders": "в группе нет ни одного заказа",
+    "reason.no_control_orders": "в контрольной группе нет ни одного заказа",
+    "reason.zero_control_ltv": "LTV контрольной группы равен 0: относительный прирост не определён",
+    "reason.horizon_not_reached": "данные ещё не дошли до конца этого горизонта",
     "value.not_available": "—",
     "value.insufficient_short": "н/д",
     # sample ratio mismatch
@@ -188,6 +219,34 @@ EN: dict[str, str] = {
     "reason.single_arm": "at least two arms are needed",
     "reason.no_customers": "no customers assigned",
     "reason.small_expected": "an arm's expected count is below 5",
+    "reason.no_history": (
+        "nobody was in this sleep tier one wave length before the as-of date: "
+        "no baseline conversion to check the power with"
+    ),
+    "reason.baseline_degenerate": "the tier's historical conversion is 0% or 100%",
+    "power.ok": (
+        "{arm}: {n} vs {n_control} in control; {required} (with {required_control} in "
+        "control) needed to detect {mde} over a {baseline} baseline with {target} power "
+        "at α = {alpha}: enough; the power is {power}, the smallest effect detectable at "
+        "this size is {detectable}"
+    ),
+    "power.underpowered": (
+        "{arm}: underpowered: {n} vs {n_control} in control; {required} (with "
+        "{required_control} in control) needed to detect {mde} over a {baseline} baseline "
+        "with {target} power at α = {alpha}; the power is {power}, the smallest effect "
+        "detectable at this size is {detectable}"
+    ),
+    "power.insufficient": "{arm}: power not checked: {reason}",
+    "power.undetectable": "none (not even a 100% rate)",
+    "reason.too_few_customers": "fewer than two customers in an arm",
+    "reason.no_variance": "all values are equal: no spread",
+    "reason.too_few_payers": "fewer than two paying customers",
+    "reason.no_answers": "no NPS answers",
+    "reason.too_few_answers": "fewer than 30 NPS answers: the normal approximation is unreliable",
+    "reason.no_orders": "no orders in this arm",
+    "reason.no_control_orders": "no orders in the control arm",
+    "reason.zero_control_ltv": "the control arm's LTV is 0: a relative uplift is undefined",
+    "reason.horizon_not_reached": "the data do not reach the end of this horizon yet",
     "value.not_available": "—",
     "value.insufficient_short": "n/a",
     "srm.title": "Sample ratio (SRM)",

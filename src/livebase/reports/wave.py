@@ -8,6 +8,7 @@ One function builds the report (:func:`wave_report`); the renderers
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,14 +17,20 @@ from typing import Any
 
 from ibis.backends import BaseBackend
 
+from livebase.config import PurchaseRules
 from livebase.experiments import (
     ArmResult,
     Readout,
     WaveInfo,
     arm_aggregates,
+    arm_nps_counts,
     load_wave,
+    payer_revenues,
     readout,
 )
+from livebase.experiments.economics import wave_costs
+from livebase.experiments.horizon import HorizonReadout, horizon_metrics
+from livebase.experiments.nps import NpsDifference, NpsResult, nps_difference, nps_from_counts
 from livebase.experiments.status import CONTROL, INSUFFICIENT
 from livebase.i18n import (
     DEFAULT_LANG,
@@ -37,6 +44,27 @@ from livebase.i18n import (
     format_pp_interval,
     t,
 )
+
+AA_CONTROL = "control_a"
+
+
+def is_aa(wave: WaveInfo) -> bool:
+    """An A/A wave (planned with ``livebase plan --aa``): every arm got the same treatment.
+
+    >>> arms = ("control_a", "control_b")
+    >>> is_aa(WaveInfo("w", "aa_r90", "R90", dt.date(2025, 3, 1), 14, "planned", arms))
+    True
+    """
+    return (wave.playbook or "").startswith("aa_") or AA_CONTROL in wave.arms
+
+
+@dataclass(frozen=True)
+class NpsArm:
+    """NPS of one arm's answers and, for a test arm, its difference from control."""
+
+    arm: str
+    result: NpsResult
+    vs_control: NpsDifference | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +84,9 @@ class WaveReport:
     verdicts: tuple[str, ...]
     lang: str = DEFAULT_LANG
     currency: str = "RUB"
+    nps: tuple[NpsArm, ...] = ()
+    horizon: HorizonReadout | None = None
+    gross_margin: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready plain data: dates in ISO, money as decimal strings."""
@@ -85,18 +116,33 @@ class WaveReport:
                 for arm, verdict in zip(res.arms, self.verdicts, strict=True)
             ],
             "srm": None if res.srm is None else _plain(vars(res.srm)),
+            "adjust_across": res.adjust_across,
+            "power": res.power,
+            "aa": res.aa,
+            "aa_passed": res.aa_passed() if res.aa else None,
+            "gross_margin": self.gross_margin,
+            "nps": [_conv(arm) for arm in self.nps],
+            "horizon": None if self.horizon is None else _conv(self.horizon),
         }
 
 
-def _plain(fields: Mapping[str, Any]) -> dict[str, Any]:
-    def conv(value: Any) -> Any:
-        if isinstance(value, Decimal):
-            return str(value)
-        if isinstance(value, tuple):
-            return [conv(item) for item in value]
-        return value
+def _conv(value: Any) -> Any:
+    """JSON-ready: dataclasses as dicts, Decimal as strings, dates in ISO, tuples as lists."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _conv(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_conv(item) for item in value]
+    if isinstance(value, dict):
+        return {str(k): _conv(v) for k, v in value.items()}
+    return value
 
-    return {key: conv(value) for key, value in fields.items()}
+
+def _plain(fields: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: _conv(value) for key, value in fields.items()}
 
 
 def arm_verdict(arm: ArmResult, lang: str = DEFAULT_LANG, *, alpha: float = 0.05) -> str:
@@ -151,6 +197,9 @@ def make_wave_report(
     window_days: int | None = None,
     lang: str = DEFAULT_LANG,
     currency: str = "RUB",
+    nps: tuple[NpsArm, ...] = (),
+    horizon: HorizonReadout | None = None,
+    gross_margin: float | None = None,
 ) -> WaveReport:
     """Assemble a report from a wave and its readout (no engine access)."""
     start, end = wave.window(window_days)
@@ -165,6 +214,32 @@ def make_wave_report(
         verdicts=verdicts,
         lang=lang,
         currency=currency,
+        nps=nps,
+        horizon=horizon,
+        gross_margin=gross_margin,
+    )
+
+
+def nps_by_arm(
+    counts: Mapping[str, tuple[int, int, int]],
+    arms: tuple[str, ...],
+    *,
+    control: str,
+    alpha: float = 0.05,
+) -> tuple[NpsArm, ...]:
+    """NPS per arm (arms in order, answers or not) and each test arm's difference from
+    control; empty when nobody answered at all."""
+    if not counts:
+        return ()
+    results = {arm: nps_from_counts(*counts.get(arm, (0, 0, 0)), alpha=alpha) for arm in arms}
+    ctrl = results.get(control)
+    return tuple(
+        NpsArm(
+            arm,
+            res,
+            None if arm == control or ctrl is None else nps_difference(res, ctrl, alpha=alpha),
+        )
+        for arm, res in results.items()
     )
 
 
@@ -174,19 +249,55 @@ def wave_report(
     *,
     planned_weights: Mapping[str, float] | None = None,
     lang: str = DEFAULT_LANG,
-    control: str = "control",
+    control: str | None = None,
     alpha: float = 0.05,
     window_days: int | None = None,
     currency: str = "RUB",
+    rules: PurchaseRules | None = None,
+    gross_margin: float | None = None,
+    power: float = 0.8,
+    adjust_across: str = "arms",
 ) -> WaveReport:
     """Read wave ``wave_id`` from the store and build its readout report.
 
     ``planned_weights`` (arm → weight) enables the sample ratio mismatch check;
     ``window_days`` defaults to the wave's duration; ``currency`` is only a label (the
-    store's amounts are summed as they are).
+    store's amounts are summed as they are); ``rules``: the workspace's purchase rules;
+    ``gross_margin`` (a fraction) adds the incremental economics, with the wave's
+    marketing costs from the ``costs`` table. ``control`` defaults to ``control`` (to
+    ``control_a`` in an A/A wave).
     """
     check_lang(lang)
     wave = load_wave(con, wave_id)
-    aggregates = arm_aggregates(con, wave_id, window_days=window_days)
-    result = readout(aggregates, control=control, alpha=alpha, planned_weights=planned_weights)
-    return make_wave_report(wave, result, window_days=window_days, lang=lang, currency=currency)
+    aa = is_aa(wave)
+    control = control or (AA_CONTROL if aa else "control")
+    aggregates = arm_aggregates(con, wave_id, window_days=window_days, rules=rules)
+    payers = payer_revenues(con, wave_id, window_days=window_days, rules=rules)
+    costs = wave_costs(con, wave_id) if gross_margin is not None else None
+    result = readout(
+        aggregates,
+        control=control,
+        alpha=alpha,
+        planned_weights=planned_weights,
+        payers=payers,
+        gross_margin=gross_margin,
+        costs=costs,
+        power=power,
+        adjust_across=adjust_across,
+        aa=aa,
+    )
+    arms = tuple(a.arm for a in result.arms)
+    nps = nps_by_arm(
+        arm_nps_counts(con, wave_id, window_days=window_days), arms, control=control, alpha=alpha
+    )
+    horizon = horizon_metrics(con, wave_id, rules=rules, control=control, alpha=alpha)
+    return make_wave_report(
+        wave,
+        result,
+        window_days=window_days,
+        lang=lang,
+        currency=currency,
+        nps=nps,
+        horizon=horizon,
+        gross_margin=gross_margin,
+    )
