@@ -208,3 +208,90 @@ def test_segment_versions_window_and_scale_notes(tmp_path):
     r = run("segment", "--window", "a year", "-w", str(ws), cwd=tmp_path)
     assert r.returncode == 1
     assert "not a window" in r.stderr
+
+
+def test_plan_analyze_and_power(tmp_path):
+    import json
+    from datetime import date
+
+    from livebase.playbooks.wave import wave_assignments
+    from livebase.simulate import SchoolSpec, simulate_school, wave_outcomes
+    from livebase.store.workspace import Workspace
+
+    files = simulate_school(
+        SchoolSpec(customers=3000, seed=4, end=date(2025, 5, 5)), tmp_path / "exports"
+    )
+    ws = tmp_path / "school"
+    run("init", str(ws), cwd=tmp_path)
+    for path, preset in (
+        (files.users, "getcourse-users"),
+        (files.orders, "getcourse-orders"),
+        (files.payments, "getcourse-payments"),
+        (files.consents, "consents"),
+    ):
+        r = run("import", str(path), "--preset", preset, "-w", str(ws), cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+    day = ("--as-of", "2025-05-05")
+    assert run("segment", *day, "-w", str(ws), cwd=tmp_path).returncode == 0
+    r = run("plan", *day, "--holdout", "0.3", "-w", str(ws), cwd=tmp_path)
+    assert r.returncode == 1
+    assert "10" in r.stdout + r.stderr
+    assert "Traceback" not in r.stdout + r.stderr
+    r = run("plan", *day, "-w", str(ws), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "волна W-R90-20250506" in r.stdout
+    assert "базовая конверсия порога R90" in r.stdout
+    # a few hundred customers per arm cannot detect 2 p.p.: the plan says so
+    assert "недостаточная мощность" in r.stdout
+    r = run("plan", *day, "--aa", "-w", str(ws), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "W-AA-R90-20250506" in r.stdout
+    # the school responds to the wave, and the readout is written as HTML and JSON
+    store = Workspace.open(ws)
+    members = wave_assignments(store, "W-R90-20250506")
+    store.close()
+    out = wave_outcomes(
+        tmp_path / "exports",
+        members,
+        wave_id="W-R90-20250506",
+        starts_on=date(2025, 5, 6),
+        days=14,
+        seed=4,
+        out_dir=tmp_path / "wave",
+    )
+    r = run("import", str(out.orders), "--preset", "getcourse-orders", "-w", str(ws), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    target = tmp_path / "readout.json"
+    r = run(
+        "analyze",
+        "W-R90-20250506",
+        "--lang",
+        "en",
+        "--json",
+        str(target),
+        "-w",
+        str(ws),
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "W-R90-20250506" in r.stdout
+    assert (ws / "reports" / "wave-W-R90-20250506.html").exists()
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert [a["arm"] for a in data["arms"]] == ["holdout", "control", "value", "discount"]
+    value = next(a for a in data["arms"] if a["arm"] == "value")
+    assert value["p_holm"] >= value["p_value"]
+    assert value["increment"]["gross_margin"] == 0.63
+    # the 90- and 180-day horizons are not reached in this store: a status, not a number
+    repeat = data["horizon"]["repeat_90"]
+    assert {m["reason"] for m in repeat} == {"horizon_not_reached"}
+    r = run("analyze", "nope", "-w", str(ws), cwd=tmp_path)
+    assert r.returncode == 1
+    assert "no wave 'nope'" in r.stdout + r.stderr
+    r = run("power", "--baseline", "9.3", "--mde", "4", "--lang", "en", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "977 customers per arm" in r.stdout
+    r = run("power", "--baseline", "9.3", "--n", "977", "--lang", "en", cwd=tmp_path)
+    assert "+4.0" in r.stdout
+    r = run("power", "--baseline", "9.3", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "--mde" in r.stdout + r.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -120,4 +121,15 @@ def test_default_demo_recovers_the_planted_effect(tmp_path):
     for arm, a in aggs.items():
         low, high = wilson_interval(a.conversions, a.n, alpha=0.001)
         assert low <= truth.rate("R90", arm) <= high, (arm, a, truth.rate("R90", arm))
+    # the readout (its JSON twin) recovers the planted uplift of every arm within its CI
+    readout = json.loads((folder / "reports" / f"wave-{wave_id}.json").read_text("utf-8"))
+    assert readout["control"] == "control"
+    for arm in readout["arms"]:
+        if arm["is_control"]:
+            continue
+        planted = (truth.rate("R90", arm["arm"]) - truth.rate("R90", "control")) * 100
+        low, high = arm["uplift_ci_pp"]
+        assert low <= planted <= high, (arm["arm"], planted, low, high)
+        assert arm["p_holm"] is not None
+        assert arm["p_holm"] >= arm["p_value"]
     ws.close()

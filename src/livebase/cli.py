@@ -320,31 +320,118 @@ def temperature(
 def plan(
     tier: Annotated[str, typer.Option(help="Sleep tier: R90, R180 or R270.")] = "R90",
     as_of: Annotated[str | None, typer.Option(help="Segments date (YYYY-MM-DD).")] = None,
-    holdout: Annotated[float, typer.Option(help="Holdout share (0.10–0.20).")] = 0.15,
+    holdout: Annotated[
+        float | None,
+        typer.Option(help="Holdout share, 0.10–0.20 (default: [experiments] holdout)."),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Assignment seed.")] = 1,
+    aa: Annotated[
+        bool, typer.Option("--aa", help="An A/A wave: two identical arms, no holdout.")
+    ] = False,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
-    """Plan a reactivation wave for a sleep tier: consent checks, holdout and arms."""
+    """Plan a reactivation wave for a sleep tier: consent checks, holdout, stratified arms
+    and a pre-launch power check."""
     from livebase.playbooks.wave import plan_wave
     from livebase.segments.build import last_data_date
 
     ws = _open(workspace)
     day = _date(as_of) or last_data_date(ws)
-    result = plan_wave(ws, day, tier=tier, holdout=holdout, seed=seed)
+    result = plan_wave(ws, day, tier=tier, holdout=holdout, seed=seed, aa=aa)
     print_plan(console, result, ws.config.locale)
 
 
 @app.command()
 def analyze(
-    wave: Annotated[str | None, typer.Option(help="Wave id (default: the latest).")] = None,
+    wave: Annotated[
+        str | None, typer.Argument(help="Wave id (default: the latest wave).", show_default=False)
+    ] = None,
     lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
-    html: Annotated[Path | None, typer.Option(help="Also write the HTML report here.")] = None,
+    html: Annotated[Path | None, typer.Option(help="Where to write the HTML report.")] = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Where to write the JSON readout.")
+    ] = None,
+    window_days: Annotated[
+        int | None, typer.Option(help="Order window in days (default: the wave's length).")
+    ] = None,
+    alpha: Annotated[
+        float | None, typer.Option(help="Significance level (default: [experiments] alpha).")
+    ] = None,
+    adjust: Annotated[
+        str, typer.Option(help="Multiple comparisons across 'arms' or 'arms-and-metrics'.")
+    ] = "arms",
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
-    """Readout of a wave per arm: n, conversions, rate, uplift vs control with 95 % CI."""
+    """Readout of a wave per arm: conversion, uplift, p-values (raw, Holm, BH), revenue per
+    assigned, ARPPU, incremental economics, NPS and the long horizon; HTML and JSON."""
     ws = _open(workspace)
-    path = _readout(ws, wave, lang or ws.config.locale, html)
-    console.print(f"report: [bold]{path}[/]")
+    if adjust not in ("arms", "arms-and-metrics"):
+        raise InputError(f"--adjust: {adjust!r} (use arms or arms-and-metrics)")
+    html_path, json_file = _readout(
+        ws,
+        wave,
+        lang or ws.config.locale,
+        html,
+        json_path=json_path,
+        window_days=window_days,
+        alpha=alpha,
+        adjust_across=adjust.replace("-", "_"),
+    )
+    console.print(f"report: [bold]{html_path}[/]\njson: [bold]{json_file}[/]")
+
+
+@app.command()
+def power(
+    baseline: Annotated[
+        float, typer.Option(help="Control conversion, % (e.g. 9.3).", show_default=False)
+    ],
+    mde: Annotated[
+        float | None, typer.Option(help="Uplift to detect, p.p. (e.g. 4): gives n per arm.")
+    ] = None,
+    n: Annotated[
+        int | None, typer.Option(help="Customers per arm: gives the detectable uplift.")
+    ] = None,
+    alpha: Annotated[float, typer.Option(help="Significance level.")] = 0.05,
+    target: Annotated[float, typer.Option("--power", help="Power (0–1).")] = 0.8,
+    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+) -> None:
+    """Sample size per arm for a baseline and an uplift, or the uplift a given size can
+    detect (two-sided test of two proportions)."""
+    from livebase.experiments.power import achieved_power, detectable_effect, sample_size
+    from livebase.i18n import format_number, format_percent, format_pp, t
+
+    lang = lang or "ru"
+    if (mde is None) == (n is None):
+        raise InputError("give either --mde (to get n per arm) or --n (to get the uplift)")
+    rate = baseline / 100
+    if mde is not None:
+        need = sample_size(rate, mde / 100, alpha=alpha, power=target)
+        console.print(
+            t(
+                "power.cli_n",
+                lang,
+                n=format_number(need, lang),
+                mde=format_pp(mde, lang),
+                baseline=format_percent(rate, lang),
+                alpha=format_percent(alpha, lang, digits=0),
+                power=format_percent(target, lang, digits=0),
+                total=format_number(2 * need, lang),
+            )
+        )
+        return
+    assert n is not None
+    effect = detectable_effect(rate, n, alpha=alpha, power=target)
+    console.print(
+        t(
+            "power.cli_mde",
+            lang,
+            n=format_number(n, lang),
+            mde=format_pp(effect * 100, lang),
+            baseline=format_percent(rate, lang),
+            alpha=format_percent(alpha, lang, digits=0),
+            power=format_percent(achieved_power(rate, effect, n, n, alpha=alpha), lang, digits=0),
+        )
+    )
 
 
 def _latest_wave(ws) -> str:
@@ -355,19 +442,32 @@ def _latest_wave(ws) -> str:
     return rows[0]["wave_id"]
 
 
-def _readout(ws, wave: str | None, lang: str, html: Path | None) -> Path:
-    from livebase.playbooks.wave import planned_weights
-    from livebase.reports.html import write_html
-    from livebase.reports.terminal import render_table
-    from livebase.reports.wave import wave_report
+def _readout(
+    ws,
+    wave: str | None,
+    lang: str,
+    html: Path | None,
+    *,
+    json_path: Path | None = None,
+    window_days: int | None = None,
+    alpha: float | None = None,
+    adjust_across: str = "arms",
+) -> tuple[Path, Path]:
+    """Print the readout of ``wave`` (default: the latest) and write its HTML and JSON."""
+    from livebase.reports.files import workspace_wave_report, write_wave_files
+    from livebase.reports.terminal import render_tables
 
-    wave_id = wave or _latest_wave(ws)
-    weights = planned_weights(ws, wave_id)
-    report = wave_report(ws.con, wave_id, planned_weights=weights, lang=lang)
-    console.print(render_table(report, lang))
-    path = html or ws.reports_dir / f"wave-{wave_id}.html"
-    write_html(report, path, lang)
-    return path
+    report = workspace_wave_report(
+        ws,
+        wave or _latest_wave(ws),
+        lang=lang,
+        window_days=window_days,
+        alpha=alpha,
+        adjust_across=adjust_across,
+    )
+    for part in render_tables(report, lang):
+        console.print(part)
+    return write_wave_files(ws, report, html=html, json_path=json_path)
 
 
 @app.command()

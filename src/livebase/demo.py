@@ -2,7 +2,8 @@
 
 simulate exports → init → import (users, orders, payments, LMS, consents, ESP) →
 segments → an R90 wave with a holdout → the school's response (simulated from the
-planted truth, again as exports) → import → readout in the terminal and as HTML.
+planted truth, again as exports: orders, email events, NPS answers, the wave's costs) →
+import → readout in the terminal, as HTML and JSON.
 """
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ from rich.console import Console
 from rich.progress import Progress
 
 from livebase.ingest.pipeline import ImportResult, import_file
-from livebase.playbooks.wave import plan_wave, planned_weights, wave_assignments
-from livebase.reports.html import write_html
-from livebase.reports.terminal import render_table
-from livebase.reports.wave import wave_report
+from livebase.playbooks.wave import plan_wave, wave_assignments
+from livebase.reports.files import workspace_wave_report, write_wave_files
+from livebase.reports.terminal import render_tables
 from livebase.segments.build import build_segments
 from livebase.simulate import SchoolSpec, simulate_school, wave_outcomes
 from livebase.store.workspace import Workspace
@@ -80,19 +80,19 @@ def run_demo(
         for path, preset in (
             (outcome.orders, "getcourse-orders"),
             (outcome.esp_events, "esp-events"),
+            (outcome.nps, "nps"),
+            (outcome.costs, "costs"),
         ):
             results.append(import_file(ws, Path(path), preset))
         step("importing the wave's results")
-        report = wave_report(
-            ws.con, wave.wave_id, planned_weights=planned_weights(ws, wave.wave_id), lang=lang
-        )
-        path = ws.reports_dir / f"wave-{wave.wave_id}.html"
-        write_html(report, path, lang)
+        report = workspace_wave_report(ws, wave.wave_id, lang=lang)
+        path, _ = write_wave_files(ws, report)
         step("readout written")
         progress.update(task, completed=steps, description="done")
     for r in results:
         print_import(console, r, lang)
     print_segments(console, rows, DEMO_END, lang)
     print_plan(console, wave, lang)
-    console.print(render_table(report, lang))
+    for part in render_tables(report, lang):
+        console.print(part)
     return path

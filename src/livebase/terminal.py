@@ -97,6 +97,35 @@ def print_plan(console: Console, result: WavePlan, lang: str = "ru") -> None:
     if result.excluded:
         reasons = ", ".join(f"{k} {format_number(v, lang)}" for k, v in result.excluded.items())
         console.print(t("plan.excluded", lang, reasons=reasons))
+    if result.kept:
+        console.print(t("plan.kept", lang, n=format_number(result.kept, lang)))
+    if result.strata:
+        console.print(t("plan.strata", lang, n=format_number(result.strata, lang)))
+    base = result.baseline
+    if base is not None and base.rate is not None:
+        console.print(
+            t(
+                "plan.baseline",
+                lang,
+                tier=result.tier,
+                rate=format_percent(base.rate, lang),
+                converted=format_number(base.converted, lang),
+                customers=format_number(base.customers, lang),
+                since=format_date(base.since, lang),
+                days=base.days,
+            )
+        )
+    elif base is not None:
+        reason = t(f"reason.{base.reason}", lang)
+        console.print(
+            f"[yellow]{t('plan.baseline_missing', lang, tier=result.tier, reason=reason)}[/]"
+        )
+    if result.power is not None:
+        style = "yellow" if result.power.underpowered else "dim"
+        for line in result.power.describe(lang).splitlines():
+            console.print(f"[{style}]{line}[/]")
+        if result.power.underpowered:
+            console.print(f"[yellow bold]{t('plan.underpowered', lang)}[/]")
 
 
 def print_top(console: Console, ws, day: dt.date, lang: str) -> None:

@@ -72,3 +72,43 @@ def store() -> ibis.BaseBackend:
 @pytest.fixture(scope="module")
 def report(store):
     return wave_report(store, WAVE_ID, planned_weights=WEIGHTS)
+
+
+@pytest.fixture(scope="module")
+def full_report():
+    """A hand-made readout with every table: money with ARPPU intervals, incremental
+    economics (GM 63 %, seed 000's worked example for ``value``), NPS and a long horizon
+    whose 90 days are reached and 180 days are not (data until 15 June 2025)."""
+    from livebase.experiments import (
+        ArmAggregate,
+        HorizonAggregate,
+        WaveInfo,
+        horizon_readout,
+        readout,
+    )
+    from livebase.reports.wave import make_wave_report, nps_by_arm
+
+    arms = ("control", "value", "discount")
+    res = readout(
+        [
+            ArmAggregate("control", 1000, 32, 33, Decimal("95000.00"), 2.890625e8),
+            ArmAggregate("value", 1000, 49, 52, Decimal("150000.00"), 4.74e8),
+            ArmAggregate("discount", 1000, 0, 0, Decimal("0.00"), 0.0),
+        ],
+        gross_margin=0.63,
+        costs={"value": Decimal("10000"), "discount": Decimal("5000")},
+        # 16 × 2 500 + 16 × 3 437.50 = 95 000; 24 × 2 500 + 25 × 3 600 = 150 000
+        payers={"control": [2500] * 16 + [3437.5] * 16, "value": [2500] * 24 + [3600] * 25},
+    )
+    nps = nps_by_arm({"control": (55, 30, 15), "value": (67, 24, 9)}, arms, control="control")
+    horizon = horizon_readout(
+        [
+            HorizonAggregate("control", 200, 10, 40, 4, Decimal("300000.00"), 9.5e8, 80),
+            HorizonAggregate("value", 200, 18, 50, 3, Decimal("330000.00"), 1.1e9, 96),
+            HorizonAggregate("discount", 200, 12, 0, 0, Decimal("0.00"), 0.0, 70),
+        ],
+        starts_on=dt.date(2025, 3, 1),
+        data_until=dt.datetime(2025, 6, 15, 12),
+    )
+    wave = WaveInfo("w-full", "r90", "sleeping_warm", dt.date(2025, 3, 1), 14, "done", arms)
+    return make_wave_report(wave, res, nps=nps, horizon=horizon, gross_margin=0.63)

@@ -104,6 +104,172 @@ RU: dict[str, str] = {
     "verdict.insufficient": "{arm}: недостаточно данных: {reason}",
     "verdict.significant": "значимо при α = {alpha}",
     "verdict.not_significant": "не значимо при α = {alpha}",
+    # the readout's further tables (reports.cells sections)
+    "report.money": "Выручка и средний чек",
+    "report.economics": "Инкрементальная экономика (валовая маржа {gm})",
+    "report.economics_caption": (
+        "Заказ = платящий клиент. Маркетинговые затраты волны разделены между группами по "
+        "числу клиентов с касаниями (если касаний нет — по числу назначенных, кроме holdout)."
+    ),
+    "report.nps": "NPS по группам",
+    "report.horizon": "Долгосрочные метрики",
+    "report.horizon_caption": (
+        "Горизонты считаются от старта волны {start}; данные есть по {until} включительно."
+    ),
+    "report.horizon_caption_no_data": (
+        "Горизонты считаются от старта волны {start}; в данных нет ни одного заказа."
+    ),
+    "report.aa": "A/A-проверка",
+    "report.notes": "Почему нет числа",
+    "report.explain": "Как читать",
+    "report.note": "{arm} — {columns}: {reason}",
+    "col.p_holm": "p (Холм)",
+    "col.p_bh": "p (БХ)",
+    "col.detectable": "Мин. заметный эффект",
+    "col.diff_ci": "Разница с контролем [{level} ДИ]",
+    "col.arppu_ci": "ARPPU [{level} ДИ]",
+    "col.payers": "Оплатили",
+    "col.baseline_orders": "Ожидалось без волны",
+    "col.incremental_orders": "Доп. заказы [{level} ДИ]",
+    "col.aov_per_payer": "Средний чек на платящего",
+    "col.incremental_revenue": "Доп. выручка",
+    "col.marketing_cost": "Маркетинговые затраты",
+    "col.incremental_margin": "Доп. валовая маржа",
+    "col.nps_answers": "Ответов",
+    "col.nps_ci": "NPS [{level} ДИ]",
+    "col.repeat_90": "Повторные покупки 90 дн.",
+    "col.refund_90": "Возвраты 90 дн.",
+    "col.churn_180": "Отток 180 дн.",
+    "col.vs_control_ci": "к контролю [{level} ДИ]",
+    "col.ltv_180": "LTV 180 дн.",
+    "col.ltv_uplift": "Прирост LTV",
+    "value.available_from": "будет с {date}",
+    "horizon.not_reached": (
+        "{metrics}: недостаточно данных: горизонт ещё не пройден (данные есть по {until}); "
+        "будет с {date}"
+    ),
+    "horizon.not_reached_no_data": (
+        "{metrics}: недостаточно данных: горизонт ещё не пройден (в данных нет заказов); "
+        "будет с {date}"
+    ),
+    "aa.passed": (
+        "пройдена: группы получили одно и то же, и ни одна не отличается от контроля после "
+        "поправки Холма при α = {alpha}, соотношение групп не нарушено. Назначение и подсчёт "
+        "работают — результатам других волн можно доверять."
+    ),
+    "aa.failed": (
+        "НЕ пройдена: {why}. Группы получили одно и то же, поэтому разница означает ошибку "
+        "в назначении или подсчёте — найдите её, прежде чем доверять результатам других волн."
+    ),
+    "aa.failed_arms": "отличие от контроля после поправки Холма при α = {alpha}: {arms}",
+    "aa.failed_srm": "соотношение групп не соответствует плану",
+    "aa.insufficient": (
+        "недостаточно данных: ни одну группу не удалось сравнить с контролем, поэтому "
+        "назначение и подсчёт пока не проверены."
+    ),
+    "explain.rate": (
+        "Конверсия — доля назначенных в группу клиентов, оплативших хотя бы один заказ в окне; "
+        "интервал — где с уверенностью {level} лежит истинная конверсия."
+    ),
+    "explain.uplift": (
+        "Разница с контролем — на сколько процентных пунктов больше клиентов этой группы "
+        "заплатили, чем в контрольной; интервал — где с уверенностью {level} лежит истинная "
+        "разница (если он захватывает 0, эффект не доказан)."
+    ),
+    "explain.p_value": (
+        "p-значение — как часто случайно получалась бы такая же или большая разница, если бы "
+        "группа на самом деле не отличалась от контроля; меньше {alpha} — разница значима."
+    ),
+    "explain.p_holm": (
+        "p (Холм) — p-значение с поправкой на то, что {family}: чем больше сравнений, тем "
+        "легче случайная «значимость»; решение принимайте по нему."
+    ),
+    "explain.family_arms": "с контролем сравнивается несколько групп",
+    "explain.family_arms_and_metrics": (
+        "с контролем сравнивается несколько групп по двум метрикам (конверсия и выручка)"
+    ),
+    "explain.p_bh": (
+        "p (БХ) — поправка Бенджамини–Хохберга: мягче Холма, ограничивает долю ложных "
+        "находок среди значимых результатов."
+    ),
+    "explain.detectable": (
+        "Мин. заметный эффект — самая маленькая разница с контролем, которую группа такого "
+        "размера заметила бы с вероятностью {power}; если ожидаемый эффект меньше, "
+        "отсутствие значимости ничего не доказывает."
+    ),
+    "explain.revenue_per_assigned": (
+        "Выручка на назначенного — выручка группы за окно (за вычетом возвратов), делённая "
+        "на всех назначенных клиентов, включая не купивших."
+    ),
+    "explain.aov": "Средний чек — выручка группы, делённая на число её заказов.",
+    "explain.revenue_diff": (
+        "Разница с контролем — на сколько больше выручки принёс один назначенный клиент "
+        "группы, чем клиент контроля; интервал (тест Уэлча) — где с уверенностью {level} "
+        "лежит истинная разница, p — её значимость."
+    ),
+    "explain.revenue_adjusted": (
+        "p (Холм) и p (БХ) выручки — с поправкой на все сравнения с контролем по конверсии "
+        "и по выручке."
+    ),
+    "explain.arppu": (
+        "ARPPU — выручка на одного платящего клиента; интервал — бутстреп (BCa) с "
+        "фиксированным зерном: где с уверенностью {level} лежит истинное значение."
+    ),
+    "explain.payers": "Оплатили — сколько клиентов группы заплатили в окне.",
+    "explain.baseline_orders": (
+        "Ожидалось без волны — сколько клиентов группы заплатили бы и так: конверсия "
+        "контроля × число назначенных в группу."
+    ),
+    "explain.incremental_orders": (
+        "Доп. заказы — оплатили минус ожидалось без волны; интервал — где с уверенностью "
+        "{level} лежит истинное число."
+    ),
+    "explain.aov_per_payer": (
+        "Средний чек на платящего — выручка группы, делённая на число платящих клиентов: "
+        "столько приносит один дополнительный заказ."
+    ),
+    "explain.incremental_revenue": "Доп. выручка — доп. заказы × средний чек на платящего.",
+    "explain.marketing_cost": "Маркетинговые затраты — доля затрат волны, пришедшаяся на группу.",
+    "explain.incremental_margin": (
+        "Доп. валовая маржа — доп. выручка × валовая маржа {gm} минус маркетинговые затраты: "
+        "сколько волна заработала сверх того, что было бы и без неё."
+    ),
+    "explain.nps_answers": (
+        "Ответов — сколько клиентов группы ответили на опрос NPS (у ответивших дважды "
+        "считается последний ответ)."
+    ),
+    "explain.nps": (
+        "NPS — доля промоутеров (оценки 9–10) минус доля критиков (0–6), в пунктах от −100 "
+        "до 100; интервал — где с уверенностью {level} лежит истинный NPS (меньше чем по "
+        "30 ответам не считается)."
+    ),
+    "explain.nps_diff": (
+        "Разница с контролем — на сколько пунктов NPS группы выше, чем у контроля; интервал — "
+        "где с уверенностью {level} лежит истинная разница, p — её значимость."
+    ),
+    "explain.repeat_90": (
+        "Повторные покупки 90 дн. — доля назначенных клиентов, сделавших хотя бы две покупки "
+        "за 90 дней от старта волны."
+    ),
+    "explain.refund_90": (
+        "Возвраты 90 дн. — доля оплаченных за 90 дней заказов группы, по которым был возврат."
+    ),
+    "explain.churn_180": (
+        "Отток 180 дн. — доля назначенных клиентов, которые за 180 дней ничего не купили и "
+        "почти не учились (меньше двух учебных активностей)."
+    ),
+    "explain.vs_control": (
+        "К контролю — разница с контрольной группой в процентных пунктах; интервал — где с "
+        "уверенностью {level} лежит истинная разница; у возвратов и оттока минус — это хорошо."
+    ),
+    "explain.ltv_180": (
+        "LTV 180 дн. — выручка (за вычетом возвратов) за 180 дней на одного назначенного "
+        "клиента, без дисконтирования."
+    ),
+    "explain.ltv_uplift": (
+        "Прирост LTV — на сколько процентов LTV группы выше, чем у контроля; p — значимость "
+        "разницы (тест Уэлча)."
+    ),
     # terminal summaries of the CLI steps
     "seg.title": "Сегменты на {date}",
     "seg.segment": "Сегмент",
@@ -130,6 +296,25 @@ RU: dict[str, str] = {
     "import.again": "{file}: уже импортирован (импорт №{import_id}); ничего не изменилось",
     "plan.summary": "волна {wave_id}: старт {date}, {days} дн.; назначено: {arms}",
     "plan.excluded": "исключены: {reasons}",
+    "plan.kept": "уже были в волне и сохранили группу: {n}",
+    "plan.strata": "страт (RFM-дециль × канал первого лида): {n}",
+    "plan.baseline": (
+        "базовая конверсия порога {tier} по истории: {rate} ({converted} из {customers}, "
+        "были в пороге {since} и купили за {days} дн.)"
+    ),
+    "plan.baseline_missing": "базовая конверсия порога {tier} не оценена: {reason}",
+    "plan.underpowered": (
+        "внимание: волна недостаточно мощная для заданного эффекта — результат может "
+        "оказаться «не значим», даже если эффект есть; увеличьте группы или эффект"
+    ),
+    "power.cli_n": (
+        "чтобы заметить +{mde} при базовой конверсии {baseline} (α = {alpha}, мощность "
+        "{power}), нужно {n} клиентов в каждой группе ({total} на тест и контроль)"
+    ),
+    "power.cli_mde": (
+        "при {n} клиентах в группе и базовой конверсии {baseline} (α = {alpha}) "
+        "с мощностью {power} заметен эффект от +{mde}"
+    ),
     "demo.done": "Готово. Отчёт: {path}",
     "thr.title": "Порог засыпания: проверка на истории до {date}",
     "thr.intervals": (
@@ -263,6 +448,175 @@ EN: dict[str, str] = {
     "verdict.insufficient": "{arm}: not enough data: {reason}",
     "verdict.significant": "significant at α = {alpha}",
     "verdict.not_significant": "not significant at α = {alpha}",
+    # the readout's further tables (reports.cells sections)
+    "report.money": "Revenue and order value",
+    "report.economics": "Incremental economics (gross margin {gm})",
+    "report.economics_caption": (
+        "An order is a paying customer. The wave's marketing costs are split between the "
+        "arms by the number of touched customers (without touches, by the number assigned, "
+        "holdout excluded)."
+    ),
+    "report.nps": "NPS per arm",
+    "report.horizon": "Long-horizon metrics",
+    "report.horizon_caption": (
+        "Horizons count from the wave's start on {start}; the data run to {until} inclusive."
+    ),
+    "report.horizon_caption_no_data": (
+        "Horizons count from the wave's start on {start}; the data hold no order yet."
+    ),
+    "report.aa": "A/A check",
+    "report.notes": "Why a number is missing",
+    "report.explain": "How to read",
+    "report.note": "{arm} — {columns}: {reason}",
+    "col.p_holm": "p (Holm)",
+    "col.p_bh": "p (BH)",
+    "col.detectable": "Detectable uplift",
+    "col.diff_ci": "Difference vs control [{level} CI]",
+    "col.arppu_ci": "ARPPU [{level} CI]",
+    "col.payers": "Paid",
+    "col.baseline_orders": "Expected without the wave",
+    "col.incremental_orders": "Incremental orders [{level} CI]",
+    "col.aov_per_payer": "AOV per paying customer",
+    "col.incremental_revenue": "Incremental revenue",
+    "col.marketing_cost": "Marketing cost",
+    "col.incremental_margin": "Incremental gross margin",
+    "col.nps_answers": "Answers",
+    "col.nps_ci": "NPS [{level} CI]",
+    "col.repeat_90": "Repeat purchases 90 d",
+    "col.refund_90": "Refund rate 90 d",
+    "col.churn_180": "Churn 180 d",
+    "col.vs_control_ci": "vs control [{level} CI]",
+    "col.ltv_180": "LTV 180 d",
+    "col.ltv_uplift": "LTV uplift",
+    "value.available_from": "available from {date}",
+    "horizon.not_reached": (
+        "{metrics}: not enough data: horizon not reached yet (the data run to {until}); "
+        "available from {date}"
+    ),
+    "horizon.not_reached_no_data": (
+        "{metrics}: not enough data: horizon not reached yet (the data hold no order); "
+        "available from {date}"
+    ),
+    "aa.passed": (
+        "passed: the arms got the same treatment and none differs from control after Holm's "
+        "correction at α = {alpha}, and the split matches the plan. Assignment and counting "
+        "work: the results of other waves can be trusted."
+    ),
+    "aa.failed": (
+        "FAILED: {why}. The arms got the same treatment, so a difference means an error in "
+        "the assignment or the counting: find it before trusting the results of other waves."
+    ),
+    "aa.failed_arms": "a difference from control after Holm's correction at α = {alpha}: {arms}",
+    "aa.failed_srm": "the split does not match the plan",
+    "aa.insufficient": (
+        "not enough data: no arm could be compared with control, so assignment and counting "
+        "are not checked yet."
+    ),
+    "explain.rate": (
+        "Rate: the share of the arm's assigned customers who paid at least one order in the "
+        "window; the interval is where the true rate lies with {level} confidence."
+    ),
+    "explain.uplift": (
+        "Uplift: how many percentage points more of this group paid than of the control "
+        "group; the interval is where the true difference lies with {level} confidence (if "
+        "it includes 0, the effect is not proven)."
+    ),
+    "explain.p_value": (
+        "p-value: how often a difference this large or larger would appear by chance if the "
+        "arm did not really differ from control; below {alpha} the difference is significant."
+    ),
+    "explain.p_holm": (
+        "p (Holm): the p-value corrected for the fact that {family}: the more comparisons, "
+        "the easier a chance 'significance'; decide by this one."
+    ),
+    "explain.family_arms": "several arms are compared with control",
+    "explain.family_arms_and_metrics": (
+        "several arms are compared with control on two metrics (conversion and revenue)"
+    ),
+    "explain.p_bh": (
+        "p (BH): the Benjamini–Hochberg correction, milder than Holm's; it bounds the share "
+        "of false findings among the significant results."
+    ),
+    "explain.detectable": (
+        "Detectable uplift: the smallest difference from control an arm of this size would "
+        "detect with {power} probability; if the expected effect is smaller, a result that "
+        "is not significant proves nothing."
+    ),
+    "explain.revenue_per_assigned": (
+        "Revenue per assigned: the arm's revenue in the window (net of refunds) divided by "
+        "all its assigned customers, buyers or not."
+    ),
+    "explain.aov": "AOV: the arm's revenue divided by its number of orders.",
+    "explain.revenue_diff": (
+        "Difference vs control: how much more revenue one assigned customer of the arm "
+        "brought than one of control; the interval (Welch's test) is where the true "
+        "difference lies with {level} confidence, p is its significance."
+    ),
+    "explain.revenue_adjusted": (
+        "Revenue p (Holm) and p (BH): corrected for every comparison with control, on "
+        "conversion and on revenue."
+    ),
+    "explain.arppu": (
+        "ARPPU: revenue per paying customer; the interval is a seeded BCa bootstrap: where "
+        "the true value lies with {level} confidence."
+    ),
+    "explain.payers": "Paid: how many customers of the arm paid in the window.",
+    "explain.baseline_orders": (
+        "Expected without the wave: how many of the arm would have paid anyway: control's "
+        "rate × the arm's assigned customers."
+    ),
+    "explain.incremental_orders": (
+        "Incremental orders: paid minus expected without the wave; the interval is where "
+        "the true number lies with {level} confidence."
+    ),
+    "explain.aov_per_payer": (
+        "AOV per paying customer: the arm's revenue divided by its paying customers: what "
+        "one incremental order brings."
+    ),
+    "explain.incremental_revenue": (
+        "Incremental revenue: incremental orders × AOV per paying customer."
+    ),
+    "explain.marketing_cost": "Marketing cost: the arm's share of the wave's costs.",
+    "explain.incremental_margin": (
+        "Incremental gross margin: incremental revenue × the {gm} gross margin minus the "
+        "marketing cost: what the wave earned beyond what would have come anyway."
+    ),
+    "explain.nps_answers": (
+        "Answers: how many of the arm's customers answered the NPS survey (the latest "
+        "answer of someone who answered twice)."
+    ),
+    "explain.nps": (
+        "NPS: the share of promoters (scores 9–10) minus the share of detractors (0–6), in "
+        "points from −100 to 100; the interval is where the true NPS lies with {level} "
+        "confidence (not computed from fewer than 30 answers)."
+    ),
+    "explain.nps_diff": (
+        "Difference vs control: how many NPS points the arm is above control; the interval "
+        "is where the true difference lies with {level} confidence, p is its significance."
+    ),
+    "explain.repeat_90": (
+        "Repeat purchases 90 d: the share of assigned customers with at least two purchases "
+        "in the 90 days from the wave's start."
+    ),
+    "explain.refund_90": (
+        "Refund rate 90 d: the share of the arm's orders paid in 90 days that were refunded."
+    ),
+    "explain.churn_180": (
+        "Churn 180 d: the share of assigned customers who bought nothing in 180 days and "
+        "hardly studied (fewer than two learning activities)."
+    ),
+    "explain.vs_control": (
+        "vs control: the difference from the control group in percentage points; the "
+        "interval is where the true difference lies with {level} confidence; for refunds "
+        "and churn a minus is good."
+    ),
+    "explain.ltv_180": (
+        "LTV 180 d: revenue (net of refunds) in 180 days per assigned customer, undiscounted."
+    ),
+    "explain.ltv_uplift": (
+        "LTV uplift: how many percent the arm's LTV is above control's; p is the "
+        "significance of the difference (Welch's test)."
+    ),
     # terminal summaries of the CLI steps
     "seg.title": "Segments as of {date}",
     "seg.segment": "Segment",
@@ -289,6 +643,25 @@ EN: dict[str, str] = {
     "import.again": "{file}: already imported as import #{import_id}; nothing changed",
     "plan.summary": "wave {wave_id}: starts {date}, {days} days; assigned: {arms}",
     "plan.excluded": "excluded: {reasons}",
+    "plan.kept": "already in the wave, arm kept: {n}",
+    "plan.strata": "strata (RFM decile × first-lead channel): {n}",
+    "plan.baseline": (
+        "historical conversion of tier {tier}: {rate} ({converted} of {customers} who were "
+        "in the tier on {since} bought within {days} days)"
+    ),
+    "plan.baseline_missing": "no historical conversion for tier {tier}: {reason}",
+    "plan.underpowered": (
+        "warning: the wave is underpowered for the chosen effect — it may read "
+        "'not significant' even if the effect is there; enlarge the arms or the effect"
+    ),
+    "power.cli_n": (
+        "to detect +{mde} from a baseline of {baseline} (α = {alpha}, power {power}) you "
+        "need {n} customers per arm ({total} for test and control)"
+    ),
+    "power.cli_mde": (
+        "with {n} customers per arm and a baseline of {baseline} (α = {alpha}) an uplift "
+        "of +{mde} or more is detected with power {power}"
+    ),
     "demo.done": "Done. Report: {path}",
     "thr.title": "Sleep threshold: checked on the history up to {date}",
     "thr.intervals": (

@@ -2,7 +2,10 @@
 
 The page has inline CSS and an inline SVG chart drawn by the Jinja2 template itself; it
 loads nothing (no CDN, no script, no external asset), so it can be mailed or opened
-offline. Python only prepares formatted cells and the chart's scale.
+offline. Python only prepares formatted cells and the chart's scale. It shows the same
+tables as the terminal (:func:`livebase.reports.terminal.render_tables`): the arm table,
+the A/A line, then money, incremental economics, NPS and the long horizon, each with its
+notes on missing numbers and one sentence per number.
 """
 
 from __future__ import annotations
@@ -14,7 +17,16 @@ from typing import Any
 import jinja2
 
 from livebase.i18n import check_lang, format_date, format_level, format_percent, t
-from livebase.reports.cells import arm_cells, column_titles, srm_rows, srm_text, window_text
+from livebase.reports.cells import (
+    aa_line,
+    arm_cells,
+    arm_explanations,
+    column_titles,
+    report_sections,
+    srm_rows,
+    srm_text,
+    window_text,
+)
 from livebase.reports.wave import WaveReport, arm_verdict
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -114,6 +126,9 @@ def _context(report: WaveReport, lang: str) -> dict[str, Any]:
         "srm_text": srm_text(res.srm, lang),
         "srm_rows": [] if res.srm is None else srm_rows(res.srm, lang),
         "chart": _chart(report, lang),
+        "explanations": arm_explanations(report, lang),
+        "aa": aa_line(res, lang),
+        "sections": report_sections(report, lang),
     }
 
 

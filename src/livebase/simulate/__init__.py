@@ -3,7 +3,9 @@
 ``simulate_school`` writes the exports the importers read (GetCourse users, orders and
 payments, LMS events, consents, ESP events), ``truth.json`` with what was planted, and a
 private ``state.parquet``; ``wave_outcomes`` then plays out a campaign wave on that
-school: who bought in each arm and what the ESP reported.
+school: who bought in each arm and what the ESP reported (``orders.csv``,
+``esp_events.csv``), how the buyers answered the NPS survey (``nps.csv``) and what the
+wave cost (``costs.csv``), each importable through its preset.
 
 What an importer meets in these files (all planted on purpose, counted in truth.json):
 

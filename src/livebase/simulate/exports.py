@@ -6,6 +6,8 @@
 | ``orders.csv`` | UTF-8 with BOM | ``;`` | CRLF | ``DD.MM.YYYY HH:MM`` local |
 | ``payments.csv`` | UTF-8 | ``;`` | CRLF | ``DD.MM.YYYY HH:MM`` local |
 | ``lms_events.csv``, ``consents.csv``, ``esp_events.csv`` | UTF-8 | ``,`` | LF | ISO UTC ``Z`` |
+| ``nps.csv`` (a wave's) | UTF-8 | ``,`` | LF | ISO UTC ``Z`` |
+| ``costs.csv`` (a wave's) | UTF-8 | ``,`` | LF | ``YYYY-MM-DD``; amounts ``1234.50`` |
 
 Money is ``27 400,00`` with a space or a no-break space between thousands (chosen per
 row); ``Стоимость, RUB`` sometimes ends in `` ₽`` or `` руб.``; ``Оплачено`` is ``0``
@@ -19,9 +21,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from livebase.simulate import formats as fm
-from livebase.simulate.clock import to_local
+from livebase.simulate.clock import DAY, to_local
 from livebase.simulate.csvfile import write_file
 from livebase.simulate.names import words
 
@@ -48,6 +51,8 @@ CONSENTS_HEADER = words(
     "user_id,email,phone,channel,purpose,granted,ts,offer_version,source,given_by", ","
 )
 ESP_HEADER = words("email,event,timestamp,campaign,bounce_type", ",")
+NPS_HEADER = words("user_id,email,ts,score", ",")  # the ``nps`` mapping preset
+COSTS_HEADER = words("date,wave_id,channel,kind,amount", ",")  # the ``costs`` mapping preset
 
 # columns of an orders frame (one row per order, before rendering)
 ORDER_COLUMNS = words(
@@ -241,3 +246,29 @@ def write_esp(path: Path, events: Columns, *, append: bool = False) -> None:
         text(events["bounce_type"]),
     ]
     write_file(path, ESP_HEADER, columns, sep=",", append=append)
+
+
+def write_nps(path: Path, answers: Columns) -> None:
+    """``nps.csv``. Columns: ``user_id``, ``email``, ``ts`` (UTC seconds), ``score``
+    (0–10)."""
+    columns = [
+        fm.integers(_num(answers["user_id"])),
+        text(answers["email"]),
+        fm.iso_utc(_num(answers["ts"])),
+        fm.integers(_num(answers["score"])),
+    ]
+    write_file(path, NPS_HEADER, columns, sep=",")
+
+
+def write_costs(path: Path, costs: Columns) -> None:
+    """``costs.csv``. Columns: ``day`` (days since the epoch), ``wave_id``, ``channel``,
+    ``kind`` (text), ``amount`` (kopecks, written as roubles with a decimal point)."""
+    amount = _num(costs["amount"])
+    columns = [
+        pc.utf8_slice_codeunits(fm.iso_utc(_num(costs["day"]) * DAY), 0, 10),  # YYYY-MM-DD
+        text(costs["wave_id"]),
+        text(costs["channel"]),
+        text(costs["kind"]),
+        fm.concat(fm.integers(amount // 100), ".", fm.padded(amount % 100, 2)),
+    ]
+    write_file(path, COSTS_HEADER, columns, sep=",")

@@ -17,6 +17,29 @@ Every non-holdout member gets six emails at 10:00 in their own time zone on days
 over the window, campaign ``lb:<wave_id>:<arm>:<n>``: sent, delivered (98 %), open
 (25 %), click (4 % of sent), unsubscribe (0.3 %), spam (0.05 %), bounce (2 %); an
 unsubscribe, complaint or hard bounce stops the later emails. The holdout gets nothing.
+
+``nps.csv`` (the ``nps`` mapping preset: ``user_id``, ``email``, ``ts``, ``score``) holds
+the NPS survey of the wave's paying customers (every arm, holdout included): each buyer
+answers with probability ``nps_response_rate`` (41 %), 7–10 days after the purchase
+(``ts`` in UTC, possibly after the window), one answer per buyer. The answer is a
+promoter, a passive or a detractor with the arm's planted shares (``nps_groups``; NPS
+control 58, value 67, discount 60, holdout 58 — :meth:`PlantedTruth.nps`), then a score
+inside the group (:data:`~livebase.simulate.truth.NPS_SCORE_WEIGHTS`). ``user_id`` is
+the buyer's GetCourse user id (as in ``orders.csv``), ``email`` their ESP address.
+
+``costs.csv`` (the ``costs`` mapping preset: ``date``, ``wave_id``, ``channel``,
+``kind``, ``amount``) holds the wave's marketing and production costs, exactly:
+
+- ``email`` / ``esp``: ``esp_cost_per_message`` (0.75 ₽) × the ``sent`` events of
+  ``esp_events.csv``, one row per school-local day of sending;
+- ``production`` / ``bonuses``: ``bonus_cost_per_value_member`` (5 ₽) × the members of
+  the value arm, one row on the wave's first day (none without a value arm).
+
+So the file's total is ``0.75 × sent emails + 5 × value members`` roubles. The discount is
+not a cost here: it is already off the discount arm's order amounts.
+
+Responses and answers are hashes of ``(seed, wave_id, user id)`` like the conversions;
+costs are counts: the same inputs give the same bytes in every file.
 """
 
 from __future__ import annotations
@@ -30,6 +53,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from livebase.errors import InputError
@@ -44,7 +68,13 @@ from livebase.simulate.catalogue import (
 from livebase.simulate.clock import DAY, HOUR, MINUTE, from_local_zones, midnight, to_local
 from livebase.simulate.esp import BOUNCE_TYPES, EVENTS, Rates, send
 from livebase.simulate.school import SchoolFiles
-from livebase.simulate.truth import ARMS, TIERS, PlantedTruth
+from livebase.simulate.truth import (
+    ARMS,
+    NPS_GROUP_NAMES,
+    NPS_SCORE_WEIGHTS,
+    TIERS,
+    PlantedTruth,
+)
 
 WAVE_RATES = Rates()
 ID_SLOTS = 10_000
@@ -55,8 +85,13 @@ _TIER = re.compile(r"\s*R(90|180|270)(?!\d)")
 
 @dataclass(frozen=True)
 class WaveOutcomeFiles:
+    """The files of a played-out wave: ``orders`` (preset ``getcourse-orders``),
+    ``esp_events`` (``esp-events``), ``nps`` (``nps``) and ``costs`` (``costs``)."""
+
     orders: Path
     esp_events: Path
+    nps: Path
+    costs: Path
 
 
 def _digest(text: str) -> int:
@@ -150,7 +185,8 @@ def wave_outcomes(
     seed: int,
     out_dir: Path,
 ) -> WaveOutcomeFiles:
-    """Write ``orders.csv`` and ``esp_events.csv`` of a wave into ``out_dir``.
+    """Write ``orders.csv``, ``esp_events.csv``, ``nps.csv`` and ``costs.csv`` of a wave
+    into ``out_dir``.
 
     ``assignments`` has ``customer_id`` (``gc:<user id>``), ``arm`` (holdout, control,
     value, discount) and optionally ``sleep_tier`` (R90, R180, R270, also spelt like
@@ -216,12 +252,21 @@ def wave_outcomes(
 
     esp = _emails(rng, state, rows, arm, sends, k, click_at, wave_id)
     orders = _orders(rng, truth, state, rows, members, converts, order_at, k, wave_id)
+    nps = _nps(truth, state, rows, members, converts, order_at, f"{seed}:{wave_id}")
+    costs = _costs(truth, esp, arm, wave_id, starts_on)
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = WaveOutcomeFiles(out_dir / "orders.csv", out_dir / "esp_events.csv")
+    files = WaveOutcomeFiles(
+        orders=out_dir / "orders.csv",
+        esp_events=out_dir / "esp_events.csv",
+        nps=out_dir / "nps.csv",
+        costs=out_dir / "costs.csv",
+    )
     exports.write_orders(files.orders, orders, tz, rng)
     exports.write_esp(files.esp_events, esp)
+    exports.write_nps(files.nps, nps)
+    exports.write_costs(files.costs, costs)
     return files
 
 
@@ -308,4 +353,61 @@ def _orders(rng, truth, state, rows, members, converts, order_at, k, wave_id) ->
         "utm_medium": fm.where(contacted, "email"),
         "utm_campaign": fm.where(contacted, fm.concat(offer, ":", email_no)),
         "tags": fm.where(contacted, "реактивация"),
+    }
+
+
+def _pick(u: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Index into ``weights`` (rows: one set of weights per draw) for uniforms ``u``."""
+    bounds = np.cumsum(weights, axis=-1)
+    bounds = bounds[..., :-1] / bounds[..., -1:]  # the last bound is 1 whatever the rounding
+    return (u[:, None] >= bounds).sum(axis=1)
+
+
+def _nps(truth, state, rows, members, converts, order_at, stream: str) -> exports.Columns:
+    """One answer from each responding buyer, sorted by time (then user id)."""
+    buyers = np.flatnonzero(converts)
+    user = members["user_id"].to_numpy()[buyers]
+    respond, group_u, score_u, delay_u = (
+        _uniform(_digest(f"{stream}:nps:{part}"), user)
+        for part in ("respond", "group", "score", "delay")
+    )
+    answers = respond < truth.nps_response_rate
+    buyers, user = buyers[answers], user[answers]
+    group_u, score_u, delay_u = group_u[answers], score_u[answers], delay_u[answers]
+    arm = members["arm"].to_numpy()[buyers]
+    shares = np.array([[truth.nps_groups[a][g] for g in NPS_GROUP_NAMES] for a in ARMS])
+    group = _pick(group_u, shares[arm])
+    score = np.empty(len(buyers), dtype=np.int64)
+    for g, name in enumerate(NPS_GROUP_NAMES):
+        values, weights = NPS_SCORE_WEIGHTS[name]
+        inside = group == g
+        weights = np.broadcast_to(np.asarray(weights), (int(inside.sum()), len(weights)))
+        score[inside] = np.asarray(values)[_pick(score_u[inside], weights)]
+    low, high = truth.nps_delay_days
+    ts = order_at[buyers] + low * DAY + (delay_u * (high - low) * DAY).astype(np.int64)
+    order = np.lexsort((user, ts))
+    return {
+        "user_id": user[order],
+        "email": exports.text(state["email"]).take(pa.array(rows[buyers[order]])),
+        "ts": ts[order],
+        "score": score[order],
+    }
+
+
+def _costs(truth, esp, arm, wave_id, starts_on) -> exports.Columns:
+    """ESP cost per sending day (school time) and the value arm's bonus production."""
+    sent = pc.equal(esp["event"], "sent").to_numpy(zero_copy_only=False)
+    local_day = to_local(esp["ts"][sent], truth.timezone) // DAY
+    days, messages = np.unique(local_day, return_counts=True)
+    per_message = round(truth.esp_cost_per_message * 100)  # kopecks
+    value_members = int((arm == ARMS.index("value")).sum())
+    bonus_days = [(starts_on - date(1970, 1, 1)).days] if value_members else []
+    bonus = round(truth.bonus_cost_per_value_member * 100) * value_members
+    n_esp, n_bonus = len(days), len(bonus_days)
+    return {
+        "day": np.concatenate([days, bonus_days]).astype(np.int64),
+        "wave_id": [wave_id] * (n_esp + n_bonus),
+        "channel": ["email"] * n_esp + ["production"] * n_bonus,
+        "kind": ["esp"] * n_esp + ["bonuses"] * n_bonus,
+        "amount": np.array([*(messages * per_message), *[bonus] * n_bonus], dtype=np.int64),
     }

@@ -5,11 +5,25 @@ Campaign response rates are the 14-day conversions of the reactivation pilot of 
 all, buys at 60 % of the control rate. A customer outside the three tiers (or without a
 tier) converts at :data:`BASELINE_RATE` whatever the arm.
 
+After the wave, :data:`NPS_RESPONSE_RATE` (41 %, seed 003) of the paying customers answer
+the NPS survey 7–10 days after their purchase. Each arm has planted shares of promoters
+(9–10), passives (7–8) and detractors (0–6), :data:`NPS_GROUPS`, so its true NPS is
+``100 · (promoters − detractors)``: control 58 and value 67 as seed 003's control and
+branch A, discount 60 (seed 003's branch C), holdout 58 (it gets no messages, so it is
+served as control). Inside a group the score follows :data:`NPS_SCORE_WEIGHTS`.
+
+The wave's costs: :data:`ESP_COST_PER_MESSAGE` per email sent (seed 000: ESP 18 000 ₽ for
+24 130 contacts ≈ 0.75 ₽) and :data:`BONUS_COST_PER_VALUE_MEMBER` of bonus production per
+member of the value arm (seed 000: 40 000 ₽ of bonuses for the value third of 24 130
+contacts ≈ 4.97 ₽). The discount is not a cost here: it is already off the order amounts.
+
 >>> truth = PlantedTruth.planted(seed=1, end=date(2025, 5, 5))
 >>> truth.rate("R90", "discount"), truth.rate("R270", "holdout"), truth.rate(None, "value")
 (0.056, 0.0072, 0.01)
 >>> truth.expected_aov("R180", "discount")
 9690.0
+>>> [truth.nps(arm) for arm in ARMS]
+[58.0, 58.0, 67.0, 60.0]
 """
 
 from __future__ import annotations
@@ -36,6 +50,29 @@ DISCOUNT = 0.15
 PROMO_CODE = "BACK15"
 WINDOW_DAYS = 14
 EMAILS_PER_WAVE = 6
+NPS_GROUP_NAMES = ("promoter", "passive", "detractor")
+NPS_GROUPS = {  # shares of promoters / passives / detractors among the answers per arm
+    "holdout": (0.67, 0.24, 0.09),  # NPS 58, as control
+    "control": (0.67, 0.24, 0.09),  # NPS 58 [003]
+    "value": (0.74, 0.19, 0.07),  # NPS 67 [003, branch A]
+    "discount": (0.69, 0.22, 0.09),  # NPS 60 [003, branch C]
+}
+NPS_SCORE_WEIGHTS = {  # the score inside a group: scores, then their weights
+    "promoter": ((9, 10), (0.45, 0.55)),
+    "passive": ((7, 8), (0.45, 0.55)),
+    "detractor": ((0, 1, 2, 3, 4, 5, 6), (0.04, 0.03, 0.05, 0.08, 0.12, 0.22, 0.46)),
+}
+NPS_RESPONSE_RATE = 0.41  # [003]: 312 answers, response rate 41 %
+NPS_DELAY_DAYS = (7, 10)  # answers come 7 to 10 days after the purchase [003: 7 days]
+ESP_COST_PER_MESSAGE = 0.75  # roubles per sent email [000: 18 000 ₽ / 24 130 contacts]
+BONUS_COST_PER_VALUE_MEMBER = 5.0  # roubles [000: 40 000 ₽ / (24 130 / 3) ≈ 4.97]
+
+
+def planted_nps_groups() -> dict[str, dict[str, float]]:
+    """Shares of promoters, passives and detractors among the NPS answers per arm."""
+    return {
+        arm: dict(zip(NPS_GROUP_NAMES, shares, strict=True)) for arm, shares in NPS_GROUPS.items()
+    }
 
 
 def planted_rates() -> dict[str, dict[str, float]]:
@@ -75,6 +112,11 @@ class PlantedTruth:
     counts: dict[str, Any] = field(default_factory=dict)
     last_order_id: int = 0
     last_order_number: int = 0
+    nps_groups: dict[str, dict[str, float]] = field(default_factory=planted_nps_groups)
+    nps_response_rate: float = NPS_RESPONSE_RATE
+    nps_delay_days: list[int] = field(default_factory=lambda: list(NPS_DELAY_DAYS))
+    esp_cost_per_message: float = ESP_COST_PER_MESSAGE
+    bonus_cost_per_value_member: float = BONUS_COST_PER_VALUE_MEMBER
 
     @classmethod
     def planted(cls, seed: int, end: date, **kwargs: Any) -> PlantedTruth:
@@ -96,6 +138,13 @@ class PlantedTruth:
         """Mean paid amount: the list price, less the discount in the discount arm."""
         factor = 1 - self.discount if arm == "discount" else 1.0
         return round(self.list_aov(tier) * factor, 2)
+
+    def nps(self, arm: str) -> float:
+        """The planted NPS of an arm's paying customers, in points (−100..100)."""
+        if arm not in ARMS:
+            raise ValueError(f"unknown arm {arm!r}; expected one of {', '.join(ARMS)}")
+        groups = self.nps_groups[arm]
+        return round(100 * (groups["promoter"] - groups["detractor"]), 6)
 
     def to_json(self) -> str:
         data = asdict(self)
