@@ -284,6 +284,15 @@ def test_plan_analyze_and_power(tmp_path):
     # the 90- and 180-day horizons are not reached in this store: a status, not a number
     repeat = data["horizon"]["repeat_90"]
     assert {m["reason"] for m in repeat} == {"horizon_not_reached"}
+    # the A/A wave over the same audience: its two arms differ only by chance
+    aa_json = tmp_path / "aa.json"
+    r = run("analyze", "W-AA-R90-20250506", "--json", str(aa_json), "-w", str(ws), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "A/A" in r.stdout
+    aa = json.loads(aa_json.read_text(encoding="utf-8"))
+    assert (aa["aa"], aa["control"]) == (True, "control_a")
+    assert [a["arm"] for a in aa["arms"]] == ["control_a", "control_b"]
+    assert aa["aa_passed"] is True  # fixed seeds: no difference after Holm, split as planned
     r = run("analyze", "nope", "-w", str(ws), cwd=tmp_path)
     assert r.returncode == 1
     assert "no wave 'nope'" in r.stdout + r.stderr

@@ -41,8 +41,15 @@ def test_every_step_leaves_its_tables(small_demo):
         "lms-events",
         "consents",
         "esp-events",
+        "nps",
+        "costs",
     }
     assert (imports.rows_in == imports.rows_loaded + imports.rows_rejected).all()
+    # the wave's NPS answers and costs arrived clean, and the readout has its JSON twin
+    late = imports[imports.preset.isin(["nps", "costs"])]
+    assert (late.rows_rejected == 0).all()
+    assert (late.rows_loaded > 0).all()
+    assert report.with_suffix(".json").exists()
     for table in (
         "customers",
         "orders",
