@@ -68,6 +68,7 @@ from ibis.backends import BaseBackend
 
 from livebase.config import PurchaseRules
 from livebase.errors import InputError
+from livebase.experiments.arms import split_control
 from livebase.experiments.proportions import newcombe_interval, wilson_interval
 from livebase.experiments.revenue import MeanDiff, welch_from_stats
 from livebase.experiments.status import CONTROL, INSUFFICIENT, OK, ArmStatus
@@ -489,16 +490,7 @@ def horizon_readout(
 
     ``data_until`` (see :func:`data_until`) decides which horizons are reached.
     """
-    aggs = list(aggregates)
-    if not 0 < alpha < 1:
-        raise InputError(f"alpha must be between 0 and 1, got {alpha}")
-    names = [agg.arm for agg in aggs]
-    if len(set(names)) != len(names):
-        raise InputError(f"arm names repeat: {names}")
-    by_name = dict(zip(names, aggs, strict=True))
-    if control not in by_name:
-        raise InputError(f"no control arm {control!r} among arms {names}")
-    ctrl = by_name[control]
+    aggs, ctrl = split_control(aggregates, control, alpha=alpha)
     shares = {
         metric: _share_metrics(
             metric,

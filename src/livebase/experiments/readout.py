@@ -50,6 +50,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from livebase.errors import InputError, InsufficientData
 from livebase.experiments.aggregates import ArmAggregate
+from livebase.experiments.arms import split_control
 from livebase.experiments.economics import Increment, incremental
 from livebase.experiments.multiple import adjust
 from livebase.experiments.power import detectable_effect
@@ -214,18 +215,9 @@ def readout(
     ``gross_margin`` (a fraction) and ``costs`` (arm → marketing cost): the incremental
     economics of each test arm.
     """
-    aggs = list(aggregates)
-    if not 0 < alpha < 1:
-        raise InputError(f"alpha must be between 0 and 1, got {alpha}")
+    aggs, ctrl = split_control(aggregates, control, alpha=alpha)
     if adjust_across not in ADJUST_ACROSS:
         raise InputError(f"adjust_across must be one of {ADJUST_ACROSS}, got {adjust_across!r}")
-    names = [agg.arm for agg in aggs]
-    if len(set(names)) != len(names):
-        raise InputError(f"arm names repeat: {names}")
-    by_name = dict(zip(names, aggs, strict=True))
-    if control not in by_name:
-        raise InputError(f"no control arm {control!r} among arms {names}")
-    ctrl = by_name[control]
     results = []
     for agg in aggs:
         if agg.arm == control:
