@@ -133,6 +133,133 @@ class ExperimentSettings(_Model):
         return self
 
 
+class RiskPoints(_Model):
+    """Points of each churn-risk reason (SPEC F3.1; seeds 001, 004). The defaults are a
+    starting point, not a finding of the seeds: tune them with the risk backtest. A reason
+    with 0 points is switched off (it is not listed). Seed 001 puts the top 20 % by
+    recency of a segment into high risk: with the defaults it is high together with a
+    broken rhythm (15 + 25 = 40)."""
+
+    rhythm_1_5x: int = Field(15, ge=0)
+    rhythm_2x: int = Field(25, ge=0)
+    activity_drop: int = Field(15, ge=0)
+    recency_top_segment: int = Field(15, ge=0)
+    autopay_cancelled: int = Field(20, ge=0)
+    refund_requested: int = Field(20, ge=0)
+    invoice_pending: int = Field(10, ge=0)
+    downgrade_requested: int = Field(15, ge=0)
+    nps_negative: int = Field(15, ge=0)
+    no_lessons_7: int = Field(5, ge=0)
+    no_lessons_14: int = Field(10, ge=0)
+    no_lessons_21: int = Field(15, ge=0)
+
+    @model_validator(mode="after")
+    def _steps_grow(self) -> RiskPoints:
+        for steps in (
+            ("rhythm_1_5x", "rhythm_2x"),
+            ("no_lessons_7", "no_lessons_14", "no_lessons_21"),
+        ):
+            for low, high in pairwise(steps):
+                if getattr(self, high) < getattr(self, low):
+                    raise ValueError(
+                        f"{high} ({getattr(self, high)}) must not score fewer points than "
+                        f"{low} ({getattr(self, low)}): a later step replaces the earlier one"
+                    )
+        return self
+
+
+class RiskLevels(_Model):
+    """Level cut-offs: ``medium`` from this many points, ``high`` from this many; below
+    ``medium`` the level is ``low``."""
+
+    medium: int = Field(20, ge=1)
+    high: int = Field(40, ge=1)
+
+    @model_validator(mode="after")
+    def _ascending(self) -> RiskLevels:
+        if self.high <= self.medium:
+            raise ValueError(f"levels: high ({self.high}) must be above medium ({self.medium})")
+        return self
+
+
+class RiskSettings(_Model):
+    """The churn-risk scorecard (SPEC F3.1): points, level cut-offs and windows."""
+
+    points: RiskPoints = Field(default_factory=RiskPoints)
+    levels: RiskLevels = Field(default_factory=RiskLevels)
+    # one-purchase customers borrow a median interval: of every repeat customer ("all")
+    # or of the repeat customers of their segment ("segment", "all" when it has none)
+    interval_fallback: Literal["all", "segment"] = "all"
+    # weekly learning activity: the last recent_weeks vs the baseline_weeks before them
+    activity_recent_weeks: int = Field(2, ge=1, le=26)
+    activity_baseline_weeks: int = Field(8, ge=2, le=52)
+    activity_min_baseline_weeks: int = Field(4, ge=2, le=52)
+    # the activity reason fires when the z-score is at most this (a drop)
+    activity_drop_z: float = Field(-1.5, lt=0)
+    # the smallest standard deviation a baseline is given (events per week)
+    activity_sd_floor: float = Field(1.0, gt=0)
+    recency_top_share: float = Field(0.2, gt=0, lt=1)
+    recency_min_segment: int = Field(5, ge=1)
+    event_lookback_days: int = Field(30, ge=1)
+    nps_lookback_days: int = Field(180, ge=1)
+    learning_lookback_days: int = Field(60, ge=22)
+
+    @model_validator(mode="after")
+    def _enough_baseline(self) -> RiskSettings:
+        if self.activity_min_baseline_weeks > self.activity_baseline_weeks:
+            raise ValueError(
+                f"activity_min_baseline_weeks ({self.activity_min_baseline_weeks}) must not "
+                f"exceed activity_baseline_weeks ({self.activity_baseline_weeks})"
+            )
+        return self
+
+
+class CohortSettings(_Model):
+    """Cohorts and unit economics (SPEC F3.3, seed 004)."""
+
+    # rows of the ``costs`` table whose ``kind`` is one of these are acquisition costs:
+    # the numerator of CAC (the gross margin is ``experiments.gross_margin``)
+    acquisition_kinds: list[str] = Field(default_factory=lambda: ["acquisition"], min_length=1)
+
+
+class ActivationSettings(_Model):
+    """Newcomer activation (SPEC F3.2, seed 001: "завершили первые уроки, вернулись к
+    обучению N раз, получили обратную связь"). Activated = within a window after the first
+    purchase, at least ``lessons_finished`` ``lesson_finish`` events, ``active_days``
+    distinct days with learning activity and ``reviewed_homework`` ``homework_reviewed``
+    events; 0 switches a criterion off; ``combine`` needs all criteria that are on or any
+    of them."""
+
+    lessons_finished: int = Field(2, ge=0)
+    active_days: int = Field(2, ge=0)
+    reviewed_homework: int = Field(0, ge=0)
+    combine: Literal["all", "any"] = "all"
+    # activation windows in days after the first purchase (SPEC: 7 and 30)
+    windows_days: list[int] = Field(default_factory=lambda: [7, 30], min_length=1)
+    # the first confirmed result (homework_reviewed) counts within this many days
+    result_days: int = Field(30, ge=1, le=730)
+    # early markers (lessons, active days, days to the first lesson) over this many days
+    marker_days: int = Field(7, ge=1, le=730)
+    # the first cycle: a next purchase (renewal or another product) counts within
+    # cycle_days + grace_days (a monthly renewal falls on day 30 or a little later)
+    cycle_days: int = Field(30, ge=1, le=730)
+    grace_days: int = Field(7, ge=0, le=365)
+
+    @model_validator(mode="after")
+    def _sensible(self) -> ActivationSettings:
+        if not (self.lessons_finished or self.active_days or self.reviewed_homework):
+            raise ValueError(
+                "activation: switch on at least one of lessons_finished, active_days, "
+                "reviewed_homework (all are 0)"
+            )
+        days = self.windows_days
+        if any(d < 1 or d > 730 for d in days) or any(b <= a for a, b in pairwise(days)):
+            raise ValueError(
+                f"activation.windows_days: whole days from 1 to 730, ascending, not {days}"
+            )
+        return self
+
+
 class WorkspaceConfig(_Model):
     school: str = "Online school"
     currency: str = "RUB"
@@ -142,6 +269,9 @@ class WorkspaceConfig(_Model):
     purchase_rules: PurchaseRules = Field(default_factory=PurchaseRules)
     rfm: RfmSettings = Field(default_factory=RfmSettings)
     experiments: ExperimentSettings = Field(default_factory=ExperimentSettings)
+    risk: RiskSettings = Field(default_factory=RiskSettings)
+    cohorts: CohortSettings = Field(default_factory=CohortSettings)
+    activation: ActivationSettings = Field(default_factory=ActivationSettings)
 
     @field_validator("timezone")
     @classmethod

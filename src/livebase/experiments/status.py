@@ -45,6 +45,21 @@ REASONS: dict[str, str] = {
     "no_control_orders": "no orders in the control arm: the comparison is undefined",
     "zero_control_ltv": "the control arm's LTV is 0: a relative uplift is undefined",
     "horizon_not_reached": "the data do not reach the end of this horizon yet",
+    "no_members": "this cohort has no members",
+    "no_buyers": "nobody in this cohort has made a purchase",
+    "no_purchases": "no purchases in this window: values per purchase are undefined",
+    "no_active_members": "nobody in this cohort bought or learned in this window",
+    "no_payers": "nobody in this cohort bought in this window",
+    "no_acquisition_costs": "no acquisition costs are recorded for this cohort",
+    "costs_not_attributable": "acquisition costs are not recorded by this attribute",
+    "payback_not_reached": "the gross margin per customer has not reached CAC yet",
+    "empty_level": "no customer has this risk level on this date",
+    "no_churn": "nobody churned: lift and recall are undefined",
+    "never_fired": "this risk reason fired for nobody on the backtest dates",
+    "no_newcomers": "no customer made a first purchase in this period",
+    "no_activity_data": "the store holds no activity events up to this date",
+    "no_active_customers": "no customer bought or learned in this month",
+    "no_ticket_data": "the support tickets do not cover this month",
 }
 
 

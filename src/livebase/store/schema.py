@@ -250,6 +250,34 @@ MARTS: dict[str, TableSpec] = {
             added_defaults=(("version", "monetary"),),
         ),
         TableSpec(
+            "risk",
+            _t(
+                as_of="date",
+                customer_id="string",
+                points="int32",
+                level="string",
+                reasons="string",
+                segment="string",
+                gap_days="int64",
+                median_interval_days="float64",
+                interval_source="string",
+                recency_top="boolean",
+                activity_recent="float64",
+                activity_baseline="float64",
+                baseline_weeks="int32",
+                activity_z="float64",
+                days_without_lessons="int64",
+                nps_score="int16",
+                autopay_cancelled_on="date",
+                refund_requested_on="date",
+                invoice_pending_on="date",
+                downgrade_requested_on="date",
+            ),
+            ("as_of", "customer_id"),
+            "churn-risk points, level and reasons (code:points, comma-separated, most "
+            "points first) per customer of the monetary RFM, with the inputs of each reason",
+        ),
+        TableSpec(
             "waves",
             _t(
                 wave_id="string",
@@ -323,6 +351,9 @@ ACTIVITY_KINDS = (
     "invoice_pending",
     "downgrade_requested",
 )
+# enrolment events of a course presentation (OULAD registrations and unregistrations);
+# kept apart from ACTIVITY_KINDS, whose order the simulator relies on
+ENROLMENT_KINDS = ("course_registration", "course_withdrawal")
 CHANNELS = ("email", "messenger", "sms", "push", "retargeting", "call", "service")
 MESSAGE_EVENTS = (
     "sent",
@@ -340,7 +371,7 @@ CONSENT_PURPOSES = ("marketing", "personalisation", "service")
 # columns whose values come from a closed list
 ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("orders", "status"): ORDER_STATUSES,
-    ("activities", "kind"): ACTIVITY_KINDS,
+    ("activities", "kind"): (*ACTIVITY_KINDS, *ENROLMENT_KINDS),
     ("messages", "channel"): CHANNELS,
     ("messages", "event"): MESSAGE_EVENTS,
     ("consents", "channel"): CHANNELS,

@@ -1,4 +1,5 @@
-"""Import presets by name: GetCourse users/orders/payments, ESP events, generic mapping."""
+"""Import presets by name: GetCourse users/orders/payments, ESP events, OULAD
+registrations, the generic mapping and the shipped mappings."""
 
 from __future__ import annotations
 
@@ -9,17 +10,19 @@ from livebase.ingest.presets.base import Preset
 from livebase.ingest.presets.esp import EspEvents
 from livebase.ingest.presets.getcourse import GetCourseOrders, GetCoursePayments, GetCourseUsers
 from livebase.ingest.presets.mapping import MappingPreset, load_mapping, shipped_mappings
+from livebase.ingest.presets.oulad import OuladRegistrations
 
 BUILTIN = {
     "getcourse-users": GetCourseUsers,
     "getcourse-orders": GetCourseOrders,
     "getcourse-payments": GetCoursePayments,
     "esp-events": EspEvents,
+    "oulad-registrations": OuladRegistrations,
 }
 
 
 def preset_names() -> list[str]:
-    return [*BUILTIN, "mapping", *shipped_mappings()]
+    return [*BUILTIN, "mapping", *(m for m in shipped_mappings() if m not in BUILTIN)]
 
 
 def get_preset(name: str, mapping: str | Path | None = None) -> Preset:
