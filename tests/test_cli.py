@@ -304,3 +304,51 @@ def test_plan_analyze_and_power(tmp_path):
     r = run("power", "--baseline", "9.3", cwd=tmp_path)
     assert r.returncode == 1
     assert "--mde" in r.stdout + r.stderr
+
+
+def test_risk_cohorts_activation_nps_support_report(tmp_path):
+    from datetime import date
+
+    from livebase.simulate import SchoolSpec, simulate_school
+
+    files = simulate_school(
+        SchoolSpec(customers=1500, seed=6, end=date(2025, 5, 5)), tmp_path / "exports"
+    )
+    ws = tmp_path / "school"
+    run("init", str(ws), cwd=tmp_path)
+    for path, preset in (
+        (files.users, "getcourse-users"),
+        (files.orders, "getcourse-orders"),
+        (files.payments, "getcourse-payments"),
+        (files.lms_events, "lms-events"),
+    ):
+        r = run("import", str(path), "--preset", preset, "-w", str(ws), cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+    day = ("--as-of", "2025-05-05")
+    # risk needs the segments of its day, and says so
+    r = run("risk", *day, "-w", str(ws), cwd=tmp_path)
+    assert r.returncode == 1
+    assert "livebase segment" in r.stdout + r.stderr
+    assert "Traceback" not in r.stdout + r.stderr
+    assert run("segment", *day, "-w", str(ws), cwd=tmp_path).returncode == 0
+    r = run("risk", *day, "--top", "5", "--lang", "en", "-w", str(ws), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    for word in ("high", "medium", "low"):
+        assert word in r.stdout
+    r = run("risk", *day, "--level", "extreme", "-w", str(ws), cwd=tmp_path)
+    assert r.returncode == 1
+    r = run("cohorts", "--by", "first-purchase-month", "--lang", "en", "-w", str(ws), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "2025-01" in r.stdout or "01.2025" in r.stdout
+    r = run("cohorts", "--by", "weekday", "-w", str(ws), cwd=tmp_path)
+    assert r.returncode == 1
+    assert "age-band" in r.stdout + r.stderr
+    for command in ("activation", "nps", "support"):
+        r = run(command, *day, "-w", str(ws), cwd=tmp_path)
+        assert r.returncode == 0, (command, r.stderr)
+        assert "Traceback" not in r.stdout + r.stderr
+    r = run("report", *day, "-w", str(ws), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    page = ws / "reports" / "base-2025-05-05.html"
+    assert page.exists()
+    assert "<script" not in page.read_text(encoding="utf-8")

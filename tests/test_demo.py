@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import ibis
 import pandas as pd
 import pytest
 
@@ -50,6 +51,15 @@ def test_every_step_leaves_its_tables(small_demo):
     assert (late.rows_rejected == 0).all()
     assert (late.rows_loaded > 0).all()
     assert report.with_suffix(".json").exists()
+    # churn risk for every scored customer, and the base report with the risk list and
+    # the cohort retention table
+    risk = ws.table("risk").to_pandas()
+    rfm = ws.table("rfm").filter(ibis._.version == "monetary").to_pandas()
+    assert set(risk.customer_id) == set(rfm.customer_id)
+    assert set(risk.level) <= {"low", "medium", "high"}
+    base = (report.parent / "base-2025-05-05.html").read_text(encoding="utf-8")
+    assert "gc:" in base  # the riskiest customers are listed
+    assert "D30" in base
     for table in (
         "customers",
         "orders",

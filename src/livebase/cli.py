@@ -434,6 +434,188 @@ def power(
     )
 
 
+def _print_all(parts) -> None:
+    for part in parts:
+        console.print(part)
+
+
+def _day_or_last(ws, as_of: str | None) -> dt.date:
+    from livebase.segments.build import last_data_date
+
+    return _date(as_of) or last_data_date(ws)
+
+
+@app.command()
+def risk(
+    as_of: Annotated[
+        str | None, typer.Option(help="YYYY-MM-DD; default: the last data date.")
+    ] = None,
+    top: Annotated[int, typer.Option(help="How many of the riskiest customers to list.")] = 20,
+    level: Annotated[
+        str | None, typer.Option(help="Only customers of this level: low, medium or high.")
+    ] = None,
+    backtest: Annotated[
+        bool,
+        typer.Option("--backtest", help="Also score past month-ends and read their churn."),
+    ] = False,
+    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Churn risk per customer with its reasons (the `risk` mart), the riskiest customers
+    and, with --backtest, how well each level predicted churn in 30/60/90 days."""
+    from livebase.metrics.risk import LEVELS, build_risk, top_risks
+    from livebase.reports.base_views import backtest_views, risk_views
+
+    ws = _open(workspace)
+    lang = lang or ws.config.locale
+    if level is not None and level not in LEVELS:
+        raise InputError(f"--level: {level!r} (one of {', '.join(LEVELS)})")
+    if top < 0:
+        raise InputError("--top must not be negative")
+    day = _day_or_last(ws, as_of)
+    with console.status("scoring"):
+        summary = build_risk(ws, day)
+    riskiest = top_risks(ws, day, top, level=level) if top else ()
+    _print_all(risk_views(summary, riskiest, lang))
+    if backtest:
+        from livebase.metrics.risk_backtest import backtest_dates, risk_backtest
+
+        with console.status("backtesting"):
+            result = risk_backtest(ws, backtest_dates(ws))
+        _print_all(backtest_views(result, lang))
+
+
+@app.command()
+def cohorts(
+    by: Annotated[
+        str,
+        typer.Option(help="signup-month, first-purchase-month, first-channel or age-band."),
+    ] = "first-purchase-month",
+    as_of: Annotated[
+        str | None, typer.Option(help="YYYY-MM-DD; default: the last data date.")
+    ] = None,
+    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Cohorts: retention D7/D30/D60, repeat purchases, refunds, LTV, ARPU/ARPPU/AOV,
+    churn 180, CAC and its payback."""
+    from livebase.metrics.cohorts import KINDS, workspace_cohorts
+    from livebase.reports.base_views import cohort_views
+
+    kind = by.replace("-", "_")
+    if kind not in KINDS:
+        raise InputError(f"--by: {by!r} (one of {', '.join(k.replace('_', '-') for k in KINDS)})")
+    ws = _open(workspace)
+    with console.status("computing cohorts"):
+        table = workspace_cohorts(ws, kind, as_of=_date(as_of))
+    _print_all(cohort_views(table, lang or ws.config.locale, currency=ws.config.currency))
+
+
+@app.command()
+def activation(
+    from_: Annotated[
+        str | None,
+        typer.Option("--from", help="First purchases from this day (default: 3 months back)."),
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option(help="First purchases up to this day (default: as-of).")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option(help="YYYY-MM-DD; default: the last data date.")
+    ] = None,
+    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Newcomer activation at 7 and 30 days, time to the first confirmed result, next
+    purchase within the first cycle, by first-purchase month."""
+    from livebase.metrics.activation import activation_by_cohort, activation_summary
+    from livebase.metrics.rfm import months_before
+    from livebase.reports.base_views import activation_views
+
+    ws = _open(workspace)
+    day = _day_or_last(ws, as_of)
+    first_to = _date(to, "--to") or day
+    first_from = _date(from_, "--from") or months_before(first_to, 3)
+    if first_from > first_to:
+        raise InputError(f"--from {first_from} is after --to {first_to}")
+    period = {"first_from": first_from, "first_to": first_to, "as_of": day}
+    summary = activation_summary(ws, **period)
+    _print_all(
+        activation_views(summary, activation_by_cohort(ws, **period), lang or ws.config.locale)
+    )
+
+
+@app.command()
+def nps(
+    by: Annotated[str, typer.Option(help="segment or cohort (first-purchase month).")] = "segment",
+    as_of: Annotated[
+        str | None, typer.Option(help="YYYY-MM-DD; default: the last data date.")
+    ] = None,
+    lookback: Annotated[int, typer.Option(help="Answers of the last N days.")] = 180,
+    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """NPS (% promoters − % detractors) with a 95 % CI per segment or per cohort."""
+    from livebase.metrics.nps_support import nps_by_cohort, nps_by_segment
+    from livebase.reports.base_views import nps_views
+
+    if by not in ("segment", "cohort"):
+        raise InputError(f"--by: {by!r} (segment or cohort)")
+    if lookback < 1:
+        raise InputError("--lookback must be at least 1 day")
+    ws = _open(workspace)
+    day = _day_or_last(ws, as_of)
+    if by == "segment":
+        result = nps_by_segment(ws, day, lookback_days=lookback)
+    else:
+        result = nps_by_cohort(ws, day, lookback_days=lookback, rules=ws.config.purchase_rules)
+    _print_all(nps_views(result, lang or ws.config.locale))
+
+
+@app.command()
+def support(
+    as_of: Annotated[
+        str | None, typer.Option(help="YYYY-MM-DD; default: the last data date.")
+    ] = None,
+    months: Annotated[int, typer.Option(help="How many months back.")] = 12,
+    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Support load: tickets per 1,000 active customers per month."""
+    from livebase.metrics.nps_support import support_load
+    from livebase.reports.base_views import support_views
+
+    if months < 1:
+        raise InputError("--months must be at least 1")
+    ws = _open(workspace)
+    day = _day_or_last(ws, as_of)
+    rows = support_load(ws, as_of=day, months=months, rules=ws.config.purchase_rules)
+    _print_all(support_views(rows, lang or ws.config.locale))
+
+
+@app.command()
+def report(
+    as_of: Annotated[
+        str | None, typer.Option(help="YYYY-MM-DD; default: the last data date.")
+    ] = None,
+    html: Annotated[Path | None, typer.Option(help="Where to write the HTML page.")] = None,
+    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """The base report as one HTML page: churn risk and the riskiest customers, cohort
+    retention, LTV, activation, NPS and support load."""
+    from livebase.reports.base import base_report
+    from livebase.reports.base_html import write_base_html
+
+    ws = _open(workspace)
+    lang = lang or ws.config.locale
+    day = _day_or_last(ws, as_of)
+    with console.status("building the report"):
+        page = base_report(ws, day, lang)
+    path = write_base_html(page, html or ws.reports_dir / f"base-{day.isoformat()}.html", lang)
+    console.print(f"report: [bold]{path}[/]")
+
+
 def _latest_wave(ws) -> str:
     w = ws.table("waves")
     rows = w.order_by([w.starts_on.desc(), w.wave_id.desc()]).limit(1).to_pyarrow().to_pylist()

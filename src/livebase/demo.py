@@ -1,9 +1,10 @@
 """The demo: a realistic school through every step, from exports to a readout.
 
 simulate exports → init → import (users, orders, payments, LMS, consents, ESP) →
-segments → an R90 wave with a holdout → the school's response (simulated from the
-planted truth, again as exports: orders, email events, NPS answers, the wave's costs) →
-import → readout in the terminal, as HTML and JSON.
+segments → churn risk → an R90 wave with a holdout → the school's response (simulated
+from the planted truth, again as exports: orders, email events, NPS answers, the wave's
+costs) → import → readout in the terminal, as HTML and JSON → the base report of the
+planning day (risk list, cohort retention, LTV, activation, NPS) as HTML.
 """
 
 from __future__ import annotations
@@ -14,8 +15,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import Progress
 
+from livebase.i18n import t
 from livebase.ingest.pipeline import ImportResult, import_file
+from livebase.metrics.risk import build_risk, top_risks
 from livebase.playbooks.wave import plan_wave, wave_assignments
+from livebase.reports.base import base_report
+from livebase.reports.base_html import write_base_html
+from livebase.reports.base_views import risk_views
 from livebase.reports.files import workspace_wave_report, write_wave_files
 from livebase.reports.terminal import render_tables
 from livebase.segments.build import build_segments
@@ -41,7 +47,7 @@ def run_demo(
     exports = folder / "exports"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / DEMO_MARKER).write_text("made by `livebase demo`\n", encoding="utf-8")
-    steps = 9
+    steps = 11
     with progress:
         task = progress.add_task("simulating the school", total=steps)
 
@@ -65,6 +71,8 @@ def run_demo(
         step("importing exports")
         rows = build_segments(ws, DEMO_END)
         step("segmenting")
+        risk = build_risk(ws, DEMO_END)
+        step("scoring churn risk")
         wave = plan_wave(ws, DEMO_END, tier="R90", seed=seed)
         step(f"planning wave {wave.wave_id}")
         outcome = wave_outcomes(
@@ -88,11 +96,21 @@ def run_demo(
         report = workspace_wave_report(ws, wave.wave_id, lang=lang)
         path, _ = write_wave_files(ws, report)
         step("readout written")
+        # the base as it was when the wave was planned (segments and risk of that day)
+        base = write_base_html(
+            base_report(ws, DEMO_END, lang),
+            ws.reports_dir / f"base-{DEMO_END.isoformat()}.html",
+            lang,
+        )
+        step("base report written")
         progress.update(task, completed=steps, description="done")
     for r in results:
         print_import(console, r, lang)
     print_segments(console, rows, DEMO_END, lang)
+    for part in risk_views(risk, top_risks(ws, DEMO_END, 10), lang):
+        console.print(part)
     print_plan(console, wave, lang)
     for part in render_tables(report, lang):
         console.print(part)
+    console.print(t("demo.base_report", lang, path=base.resolve()))
     return path

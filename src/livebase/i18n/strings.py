@@ -149,6 +149,251 @@ RU: dict[str, str] = {
     "reason.no_ticket_data": "обращения в поддержку не охватывают этот месяц",
     "value.not_available": "—",
     "value.insufficient_short": "н/д",
+    # the base report (reports.base, reports.base_views)
+    "base.title": "Отчёт о базе: {school}",
+    "base.as_of": "на {date}",
+    "base.school": "Школа",
+    "base.date": "Дата среза",
+    "base.contents": "Содержание",
+    "base.legend": (
+        "«н/д» — недостаточно данных (почему — в примечании под таблицей), «—» — не "
+        "применимо, «*» — число посчитано не по всем клиентам (см. сноску). Число, которое "
+        "нельзя посчитать, никогда не показывается нулём."
+    ),
+    "base.note": "{column} — {reason}: {rows}",
+    "base.note_everywhere": "{column} — {reason}",
+    "base.section.risk": "Риск оттока",
+    "base.section.cohorts": "Когорты по месяцу первой покупки",
+    "base.section.activation": "Активация новичков",
+    "base.section.nps": "NPS по сегментам",
+    "base.section.support": "Нагрузка на поддержку",
+    "base.missing.no_segments": (
+        "нет RFM-сегментов на {date}: сначала выполните `livebase segment --as-of {date}`"
+    ),
+    "base.missing.other": "не удалось посчитать: {message}",
+    "base.risk_built": (
+        "Сохранённых оценок риска на эту дату не было: они посчитаны и сохранены для этого отчёта."
+    ),
+    "risk.title": "Риск оттока на {date}",
+    "risk.scored": "Оценено клиентов: {customers} (все клиенты с покупками на эту дату).",
+    "risk.reasons": "Какие причины риска сработали",
+    "risk.top": "Клиенты с наибольшим риском (первые {n})",
+    "risk.level.low": "низкий",
+    "risk.level.medium": "средний",
+    "risk.level.high": "высокий",
+    "risk.col.level": "Уровень",
+    "risk.col.points_range": "Баллы",
+    "risk.col.customers": "Клиентов",
+    "risk.col.share": "Доля оценённых",
+    "risk.col.reason": "Причина",
+    "risk.col.points": "Баллы",
+    "risk.col.customer": "Клиент",
+    "risk.col.segment": "Сегмент",
+    "risk.col.reasons": "Причины (баллы)",
+    "risk.no_reasons": "ни одна причина риска не сработала",
+    "risk.no_customers": "в оценке нет ни одного клиента",
+    "risk.none_fired": "причин нет",
+    "risk.sources": (
+        "Обычный интервал между покупками: свой — у {own}, по сегменту — у {segment}, по "
+        "всей базе — у {all}, не определён — у {none}; изменение активности не оценено у "
+        "{without_z} (мало недель с занятиями)."
+    ),
+    "risk.detail.gap": "{gap} дн. без покупки, обычно {median}",
+    "risk.detail.activity": "{recent} занятия в неделю, обычно {baseline}",
+    "risk.detail.days": "{days} дн.",
+    "risk.detail.score": "оценка {score}",
+    "risk.detail.on": "{date}",
+    "risk.bt.title": "Проверка уровней риска на истории: базовый отток",
+    "risk.bt.caption": "Риск посчитан на даты {dates}; данные есть по {until}.",
+    "risk.bt.caption_no_data": "Риск посчитан на даты {dates}; в данных нет заказов.",
+    "risk.bt.date": "Дата оценки",
+    "risk.bt.pooled": "все даты вместе",
+    "risk.bt.churn_within": "Отток за {days} дн.",
+    "risk.bt.levels": "Уровни риска и отток за {days} дн. (все даты вместе)",
+    "risk.bt.levels_caption": "Базовый отток за {days} дн.: {rate}.",
+    "risk.bt.reasons": "Причины риска на истории (все даты вместе)",
+    "risk.bt.never_fired": "Ни разу не сработали: {reasons}.",
+    "risk.bt.col.churned": "Ушли",
+    "risk.bt.col.churn_rate": "Доля ушедших",
+    "risk.bt.col.lift": "Подъём",
+    "risk.bt.col.precision": "Точность «не ниже»",
+    "risk.bt.col.recall": "Полнота «не ниже»",
+    "risk.bt.col.lift_within": "Подъём, {days} дн.",
+    "cohort.caption": "Срез на {date}; {anchor}.",
+    "cohort.without_anchor.signup": "Без когорты (нет даты регистрации): {n}.",
+    "cohort.without_anchor.first_purchase": "Без когорты (ещё нет покупки): {n}.",
+    "cohort.retention": "удержание",
+    "cohort.ltv": "LTV по когортам: выручка за вычетом возвратов на клиента",
+    "cohort.repeat": "Повторные покупки, возвраты и отток по когортам",
+    "cohort.money": "Выручка на клиента и окупаемость привлечения по когортам",
+    "cohort.margin": "Окупаемость CAC считается по валовой марже {gm}.",
+    "cohort.months_value": "{n} мес.",
+    "cohort.none": "нет ни одной когорты",
+    "cohort.partial_line": (
+        "* {cohort}: {cells} — остальные клиенты когорты ещё не дошли до горизонта."
+    ),
+    "cohort.partial_cell": "{metric} по {reached} из {members}",
+    "activation.title": "Активация новичков с первой покупкой с {start} по {end}",
+    "activation.by_cohort": "Активация по месяцам первой покупки",
+    "activation.criteria": "Активирован — за окно после первой покупки: {criteria}.",
+    "activation.criterion.lessons_finished": "не меньше {n} завершённых уроков",
+    "activation.criterion.active_days": "не меньше {n} дней с занятиями",
+    "activation.criterion.reviewed_homework": "не меньше {n} проверенных домашних заданий",
+    "activation.combine.all": " и ",
+    "activation.combine.any": " или ",
+    "activation.data_until": "Данные об активности есть по {activity}, о заказах — по {orders}.",
+    "activation.no_data": "нет данных",
+    "activation.median": "Медиана дней до первого подтверждённого результата: {days}.",
+    "activation.median_none": (
+        "Медиана дней до первого подтверждённого результата: недостаточно данных."
+    ),
+    "activation.partial": "* посчитано только по новичкам, чьё окно уже завершилось.",
+    "activation.metric.activated": "Активированы за {days} дн.",
+    "activation.metric.result": "Первый подтверждённый результат за {days} дн.",
+    "activation.metric.next_purchase": "Следующая покупка за {days} дн.",
+    "activation.col.metric": "Показатель",
+    "activation.col.newcomers": "Новичков",
+    "activation.col.eligible": "Окно завершилось",
+    "activation.col.reached": "Достигли",
+    "activation.col.share": "Доля",
+    "activation.col.ci": "{level} ДИ",
+    "activation.col.cohort": "Месяц первой покупки",
+    "nps.title.segment": "NPS по сегментам: ответы с {since} по {until}",
+    "nps.title.cohort": "NPS по месяцам первой покупки: ответы с {since} по {until}",
+    "nps.col.segment": "Сегмент",
+    "nps.col.cohort": "Месяц первой покупки",
+    "nps.col.answers": "Ответов",
+    "nps.col.promoters": "Промоутеры (9–10)",
+    "nps.col.passives": "Нейтралы (7–8)",
+    "nps.col.detractors": "Критики (0–6)",
+    "nps.col.nps": "NPS",
+    "nps.col.ci": "{level} ДИ",
+    "nps.total": "Все ответы",
+    "nps.no_segment": "без сегмента",
+    "nps.no_cohort": "без покупки",
+    "nps.no_answers": "за этот период нет ни одного ответа NPS",
+    "support.title": "Нагрузка на поддержку по месяцам",
+    "support.col.month": "Месяц",
+    "support.col.tickets": "Обращений",
+    "support.col.active": "Активных клиентов",
+    "support.col.per_1000": "На 1 000 активных",
+    "support.partial": "* месяц ещё не закончился: посчитан до даты отчёта включительно.",
+    "support.none": "нет ни одного месяца",
+    "explain.risk_points": (
+        "Баллы — сумма баллов всех сработавших у клиента причин риска: чем больше баллов, "
+        "тем вероятнее, что клиент уйдёт."
+    ),
+    "explain.risk_level": (
+        "Уровень: низкий — меньше {medium} баллов, средний — от {medium}, высокий — от {high}."
+    ),
+    "explain.risk_share": (
+        "Доля оценённых — часть клиентов с покупками (денежный RFM на эту дату) в этом уровне."
+    ),
+    "explain.risk_reason_count": (
+        "Клиентов — у скольких клиентов сработала причина; у клиента их может быть "
+        "несколько, поэтому доли в сумме больше 100 %."
+    ),
+    "explain.risk_top": (
+        "Клиенты с наибольшей суммой баллов и причины с их баллами: с них стоит начинать "
+        "удерживающие звонки и письма."
+    ),
+    "explain.bt_base": (
+        "Отток за N дн. — доля клиентов, оценённых на эту дату, которые ничего не купили за "
+        "N дней после неё."
+    ),
+    "explain.bt_churn_rate": "Доля ушедших — то же для клиентов одного уровня риска.",
+    "explain.bt_lift": (
+        "Подъём — во сколько раз отток уровня выше базового: больше 1 — уровень "
+        "действительно рискованнее среднего клиента."
+    ),
+    "explain.bt_precision": (
+        "Точность «не ниже» — какая доля клиентов этого уровня и выше действительно ушла."
+    ),
+    "explain.bt_recall": (
+        "Полнота «не ниже» — какую долю всех ушедших клиентов поймали уровни не ниже этого."
+    ),
+    "explain.bt_reason": (
+        "Для каждой причины: доля ушедших среди клиентов, у которых она сработала (в скобках "
+        "— сколько раз она сработала на датах, где горизонт пройден), и подъём над базовым "
+        "оттоком — по подъёму настраивают баллы причины."
+    ),
+    "explain.cohort_members": "Клиентов — сколько клиентов в когорте ({kind}).",
+    "explain.cohort_retention": (
+        "Удержание Dn — доля клиентов когорты, которые платили или учились в дни с n-го по "
+        "n+6-й от начала (D7 — вторая неделя, D30 — пятая, D60 — девятая)."
+    ),
+    "explain.cohort_heat": "Чем темнее ячейка, тем выше удержание.",
+    "explain.cohort_ltv": (
+        "LTV N — выручка за вычетом возвратов за первые N дней (6 мес. — за шесть "
+        "календарных месяцев) на одного клиента когорты, включая тех, кто больше не платил."
+    ),
+    "explain.cohort_repeat": (
+        "Повторная покупка N — доля купивших, кто сделал ещё одну покупку в течение N дней "
+        "после первой."
+    ),
+    "explain.cohort_refund": (
+        "Доля возвратов N — доля покупок первых N дней, по которым был возврат."
+    ),
+    "explain.cohort_churn": (
+        "Отток 180 дн. — доля клиентов, которые за 180 дней не купили ничего нового и "
+        "занимались меньше двух раз."
+    ),
+    "explain.cohort_arpu": (
+        "ARPU 90 дн. — выручка за 90 дней на клиента, который в эти дни платил или учился."
+    ),
+    "explain.cohort_arppu": "ARPPU 90 дн. — выручка за 90 дней на клиента, который платил.",
+    "explain.cohort_aov": "Средний чек 90 дн. — выручка за 90 дней, делённая на число покупок.",
+    "explain.cohort_cac": (
+        "CAC — затраты на привлечение, отнесённые к когорте, делённые на число её клиентов."
+    ),
+    "explain.cohort_payback": (
+        "Окупаемость CAC — через сколько полных месяцев валовая маржа на клиента догоняет CAC."
+    ),
+    "explain.cohort_partial": (
+        "Звёздочка — число посчитано только по клиентам, для которых горизонт уже прошёл; "
+        "остальные не усредняются с ними."
+    ),
+    "explain.activation_newcomers": "Новичков — клиентов, сделавших первую покупку в периоде.",
+    "explain.activation_eligible": (
+        "Окно завершилось — у скольких новичков данные покрывают всё окно; остальные не "
+        "считаются ни активированными, ни неактивированными."
+    ),
+    "explain.activation_share": (
+        "Доля — достигшие среди новичков с завершённым окном; ДИ — интервал, в котором с "
+        "уверенностью {level} лежит настоящая доля."
+    ),
+    "explain.activation_activated": (
+        "Активирован — выполнил в окне условие активации, указанное под таблицей."
+    ),
+    "explain.activation_result": (
+        "Первый подтверждённый результат — первая проверенная домашняя работа."
+    ),
+    "explain.activation_next": (
+        "Следующая покупка — продление или другой продукт в первом цикле; второй продукт "
+        "в день первой покупки — это комплект, а не продление."
+    ),
+    "explain.activation_by_cohort": (
+        "По месяцам — те же доли для новичков каждого месяца: падение доли у свежих месяцев "
+        "показывает, что онбординг стал хуже."
+    ),
+    "explain.nps_answers_counted": (
+        "Ответов — сколько клиентов ответили за период; от каждого берётся последний ответ."
+    ),
+    "explain.nps_score": (
+        "NPS — доля промоутеров (9–10) минус доля критиков (0–6), в пунктах от −100 до 100."
+    ),
+    "explain.nps_ci": (
+        "ДИ — интервал, в котором с уверенностью {level} лежит настоящий NPS; меньше чем по "
+        "30 ответам он не строится."
+    ),
+    "explain.support_active": "Активные клиенты — покупали или учились в этом месяце.",
+    "explain.support_rate": (
+        "На 1 000 активных — обращения в поддержку за месяц на 1 000 активных клиентов."
+    ),
+    "explain.support_coverage": (
+        "Месяцы вне периода выгруженных обращений не оцениваются: нет выгрузки — не значит "
+        "нет обращений."
+    ),
     # sample ratio mismatch
     "srm.title": "Соотношение групп (SRM)",
     "srm.ok": "соответствует плану (χ² = {chi2}, {p})",
@@ -377,6 +622,7 @@ RU: dict[str, str] = {
         "с мощностью {power} заметен эффект от +{mde}"
     ),
     "demo.done": "Готово. Отчёт: {path}",
+    "demo.base_report": "Отчёт о базе (риск, когорты, активация, NPS): {path}",
     "thr.title": "Порог засыпания: проверка на истории до {date}",
     "thr.intervals": (
         "Интервалы между покупками: {n}; медиана {median} дн., P75 {p75} дн., P90 {p90} дн."
@@ -541,7 +787,7 @@ EN: dict[str, str] = {
     "risk.reason.rhythm_2x": "has not bought for twice their usual interval",
     "risk.reason.rhythm_1_5x": "has not bought for 1.5 times their usual interval",
     "risk.reason.activity_drop": "learns much less than usual",
-    "risk.reason.recency_top_segment": "longest without a purchase in their segment (top 20 %)",
+    "risk.reason.recency_top_segment": "longest without a purchase in their segment (top 20%)",
     "risk.reason.autopay_cancelled": "cancelled autopay",
     "risk.reason.refund_requested": "asked for a refund",
     "risk.reason.invoice_pending": "has not paid an issued invoice",
@@ -556,6 +802,255 @@ EN: dict[str, str] = {
     "reason.no_ticket_data": "the support tickets do not cover this month",
     "value.not_available": "—",
     "value.insufficient_short": "n/a",
+    # the base report (reports.base, reports.base_views)
+    "base.title": "Base report: {school}",
+    "base.as_of": "as of {date}",
+    "base.school": "School",
+    "base.date": "As of",
+    "base.contents": "Contents",
+    "base.legend": (
+        "'n/a' means not enough data (the note under the table says why), '—' does not "
+        "apply, '*' is a number computed over only some customers (see the footnote). A "
+        "number that cannot be computed is never shown as zero."
+    ),
+    "base.note": "{column} — {reason}: {rows}",
+    "base.note_everywhere": "{column} — {reason}",
+    "base.section.risk": "Churn risk",
+    "base.section.cohorts": "Cohorts by first-purchase month",
+    "base.section.activation": "Newcomer activation",
+    "base.section.nps": "NPS by segment",
+    "base.section.support": "Support load",
+    "base.missing.no_segments": (
+        "no RFM segments for {date}: run `livebase segment --as-of {date}` first"
+    ),
+    "base.missing.other": "could not be computed: {message}",
+    "base.risk_built": (
+        "No churn-risk scores were stored for this date: they were computed and stored for "
+        "this report."
+    ),
+    "risk.title": "Churn risk on {date}",
+    "risk.scored": "Customers scored: {customers} (every customer with a purchase by this date).",
+    "risk.reasons": "Risk reasons that fired",
+    "risk.top": "Customers at the highest risk (top {n})",
+    "risk.level.low": "low",
+    "risk.level.medium": "medium",
+    "risk.level.high": "high",
+    "risk.col.level": "Level",
+    "risk.col.points_range": "Points",
+    "risk.col.customers": "Customers",
+    "risk.col.share": "Share of scored",
+    "risk.col.reason": "Reason",
+    "risk.col.points": "Points",
+    "risk.col.customer": "Customer",
+    "risk.col.segment": "Segment",
+    "risk.col.reasons": "Reasons (points)",
+    "risk.no_reasons": "no risk reason fired",
+    "risk.no_customers": "no customer was scored",
+    "risk.none_fired": "no reasons",
+    "risk.sources": (
+        "Usual interval between purchases: own for {own}, the segment's for {segment}, the "
+        "whole base's for {all}, unknown for {none}; the activity change is not measured for "
+        "{without_z} (too few weeks with lessons)."
+    ),
+    "risk.detail.gap": "{gap} days without a purchase, usually {median}",
+    "risk.detail.activity": "{recent} lessons a week, usually {baseline}",
+    "risk.detail.days": "{days} days",
+    "risk.detail.score": "score {score}",
+    "risk.detail.on": "{date}",
+    "risk.bt.title": "Risk levels checked on the history: base churn",
+    "risk.bt.caption": "Risk scored on {dates}; the data reach {until}.",
+    "risk.bt.caption_no_data": "Risk scored on {dates}; the data hold no orders.",
+    "risk.bt.date": "Scored on",
+    "risk.bt.pooled": "all dates together",
+    "risk.bt.churn_within": "Churn within {days} d",
+    "risk.bt.levels": "Risk levels and churn within {days} days (all dates together)",
+    "risk.bt.levels_caption": "Base churn within {days} days: {rate}.",
+    "risk.bt.reasons": "Risk reasons on the history (all dates together)",
+    "risk.bt.never_fired": "Never fired: {reasons}.",
+    "risk.bt.col.churned": "Churned",
+    "risk.bt.col.churn_rate": "Churn rate",
+    "risk.bt.col.lift": "Lift",
+    "risk.bt.col.precision": "Precision 'this or higher'",
+    "risk.bt.col.recall": "Recall 'this or higher'",
+    "risk.bt.col.lift_within": "Lift, {days} d",
+    "cohort.caption": "As of {date}; {anchor}.",
+    "cohort.without_anchor.signup": "In no cohort (no signup date): {n}.",
+    "cohort.without_anchor.first_purchase": "In no cohort (no purchase yet): {n}.",
+    "cohort.retention": "retention",
+    "cohort.ltv": "LTV by cohort: revenue net of refunds per customer",
+    "cohort.repeat": "Repeat purchases, refunds and churn by cohort",
+    "cohort.money": "Revenue per customer and acquisition payback by cohort",
+    "cohort.margin": "CAC payback uses a gross margin of {gm}.",
+    "cohort.months_value": "{n} mo.",
+    "cohort.none": "no cohorts",
+    "cohort.partial_line": (
+        "* {cohort}: {cells} — the cohort's other customers have not reached the horizon yet."
+    ),
+    "cohort.partial_cell": "{metric} over {reached} of {members}",
+    "activation.title": "Activation of newcomers with a first purchase from {start} to {end}",
+    "activation.by_cohort": "Activation by first-purchase month",
+    "activation.criteria": "Activated: within the window after the first purchase, {criteria}.",
+    "activation.criterion.lessons_finished": "at least {n} finished lessons",
+    "activation.criterion.active_days": "at least {n} days with lessons",
+    "activation.criterion.reviewed_homework": "at least {n} reviewed homework assignments",
+    "activation.combine.all": " and ",
+    "activation.combine.any": " or ",
+    "activation.data_until": "Activity data reach {activity}, order data {orders}.",
+    "activation.no_data": "no data",
+    "activation.median": "Median days to the first confirmed result: {days}.",
+    "activation.median_none": "Median days to the first confirmed result: not enough data.",
+    "activation.partial": "* over the newcomers whose window is complete only.",
+    "activation.metric.activated": "Activated within {days} d",
+    "activation.metric.result": "First confirmed result within {days} d",
+    "activation.metric.next_purchase": "Next purchase within {days} d",
+    "activation.col.metric": "Metric",
+    "activation.col.newcomers": "Newcomers",
+    "activation.col.eligible": "Window complete",
+    "activation.col.reached": "Reached",
+    "activation.col.share": "Share",
+    "activation.col.ci": "{level} CI",
+    "activation.col.cohort": "First-purchase month",
+    "nps.title.segment": "NPS by segment: answers from {since} to {until}",
+    "nps.title.cohort": "NPS by first-purchase month: answers from {since} to {until}",
+    "nps.col.segment": "Segment",
+    "nps.col.cohort": "First-purchase month",
+    "nps.col.answers": "Answers",
+    "nps.col.promoters": "Promoters (9–10)",
+    "nps.col.passives": "Passives (7–8)",
+    "nps.col.detractors": "Detractors (0–6)",
+    "nps.col.nps": "NPS",
+    "nps.col.ci": "{level} CI",
+    "nps.total": "All answers",
+    "nps.no_segment": "no segment",
+    "nps.no_cohort": "no purchase",
+    "nps.no_answers": "no NPS answers in this period",
+    "support.title": "Support load by month",
+    "support.col.month": "Month",
+    "support.col.tickets": "Tickets",
+    "support.col.active": "Active customers",
+    "support.col.per_1000": "Per 1,000 active",
+    "support.partial": "* the month is not over: counted up to the report date.",
+    "support.none": "no months",
+    "explain.risk_points": (
+        "Points: the sum of the points of every risk reason that fired for the customer; the "
+        "more points, the likelier the customer leaves."
+    ),
+    "explain.risk_level": (
+        "Level: low below {medium} points, medium from {medium}, high from {high}."
+    ),
+    "explain.risk_share": (
+        "Share of scored: the part of the customers with purchases (the monetary RFM of the "
+        "date) at this level."
+    ),
+    "explain.risk_reason_count": (
+        "Customers: how many customers the reason fired for; a customer can have several, "
+        "so the shares add up to more than 100%."
+    ),
+    "explain.risk_top": (
+        "The customers with the most points and their reasons with points: start retention "
+        "calls and emails with them."
+    ),
+    "explain.bt_base": (
+        "Churn within N d: the share of the customers scored on the date who bought nothing "
+        "in the N days after it."
+    ),
+    "explain.bt_churn_rate": "Churn rate: the same for the customers of one risk level.",
+    "explain.bt_lift": (
+        "Lift: how many times the level's churn is the base churn; above 1 the level really "
+        "is riskier than the average customer."
+    ),
+    "explain.bt_precision": (
+        "Precision 'this or higher': the share of the customers at this level or higher who "
+        "did churn."
+    ),
+    "explain.bt_recall": (
+        "Recall 'this or higher': the share of all churned customers that levels this high "
+        "or higher caught."
+    ),
+    "explain.bt_reason": (
+        "For each reason: the churn rate of the customers it fired for (in brackets, how "
+        "often it fired on the dates that reach the horizon) and its lift over the base "
+        "churn — tune the reason's points by the lift."
+    ),
+    "explain.cohort_members": "Customers: how many customers the cohort ({kind}) has.",
+    "explain.cohort_retention": (
+        "Retention Dn: the share of the cohort who paid or learned on days n to n+6 from the "
+        "start (D7 is the second week, D30 the fifth, D60 the ninth)."
+    ),
+    "explain.cohort_heat": "The darker the cell, the higher the retention.",
+    "explain.cohort_ltv": (
+        "LTV N: revenue net of refunds in the first N days (6M: six calendar months) per "
+        "customer of the cohort, those who paid nothing more included."
+    ),
+    "explain.cohort_repeat": (
+        "Repeat purchase N: the share of buyers who made another purchase within N days of "
+        "the first."
+    ),
+    "explain.cohort_refund": (
+        "Refund rate N: the share of the purchases of the first N days that were refunded."
+    ),
+    "explain.cohort_churn": (
+        "Churn 180 d: the share of customers who bought nothing new and learned fewer than "
+        "twice in 180 days."
+    ),
+    "explain.cohort_arpu": (
+        "ARPU 90 d: revenue of 90 days per customer who paid or learned in those days."
+    ),
+    "explain.cohort_arppu": "ARPPU 90 d: revenue of 90 days per customer who paid.",
+    "explain.cohort_aov": "AOV 90 d: revenue of 90 days divided by the number of purchases.",
+    "explain.cohort_cac": (
+        "CAC: the acquisition costs attributed to the cohort divided by its customers."
+    ),
+    "explain.cohort_payback": (
+        "CAC payback: after how many whole months the gross margin per customer catches up "
+        "with CAC."
+    ),
+    "explain.cohort_partial": (
+        "An asterisk: the number is over the customers whose horizon has passed only; the "
+        "others are not averaged in."
+    ),
+    "explain.activation_newcomers": (
+        "Newcomers: customers who made their first purchase in the period."
+    ),
+    "explain.activation_eligible": (
+        "Window complete: newcomers whose whole window the data cover; the others count "
+        "neither as activated nor as not activated."
+    ),
+    "explain.activation_share": (
+        "Share: those who reached it among the newcomers with a complete window; the CI is "
+        "the range holding the true share with {level} confidence."
+    ),
+    "explain.activation_activated": (
+        "Activated: met the activation rule given under the table within the window."
+    ),
+    "explain.activation_result": "First confirmed result: the first reviewed homework.",
+    "explain.activation_next": (
+        "Next purchase: a renewal or another product in the first cycle; a second product "
+        "on the day of the first purchase is a bundle, not a renewal."
+    ),
+    "explain.activation_by_cohort": (
+        "By month: the same shares for each month's newcomers; a share falling in recent "
+        "months means onboarding got worse."
+    ),
+    "explain.nps_answers_counted": (
+        "Answers: how many customers answered in the period; each one's latest answer counts."
+    ),
+    "explain.nps_score": (
+        "NPS: the share of promoters (9–10) minus the share of detractors (0–6), in points "
+        "from −100 to 100."
+    ),
+    "explain.nps_ci": (
+        "CI: the range holding the true NPS with {level} confidence; with fewer than 30 "
+        "answers it is not given."
+    ),
+    "explain.support_active": "Active customers: bought or learned in the month.",
+    "explain.support_rate": (
+        "Per 1,000 active: the month's support tickets per 1,000 active customers."
+    ),
+    "explain.support_coverage": (
+        "Months outside the period the tickets were exported for are not estimated: no "
+        "export does not mean no tickets."
+    ),
     "srm.title": "Sample ratio (SRM)",
     "srm.ok": "matches the plan (χ² = {chi2}, {p})",
     "srm.mismatch": (
@@ -785,6 +1280,7 @@ EN: dict[str, str] = {
         "of +{mde} or more is detected with power {power}"
     ),
     "demo.done": "Done. Report: {path}",
+    "demo.base_report": "Base report (risk, cohorts, activation, NPS): {path}",
     "thr.title": "Sleep threshold: checked on the history up to {date}",
     "thr.intervals": (
         "Intervals between purchases: {n}; median {median} days, P75 {p75}, P90 {p90}"
