@@ -13,8 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from livebase.i18n import check_lang, format_date, t
 from livebase.reports.base import BaseReport, MissingPart
 from livebase.reports.base_views import (
@@ -25,16 +23,7 @@ from livebase.reports.base_views import (
     risk_blocks,
     support_blocks,
 )
-
-TEMPLATES = Path(__file__).parent / "templates"
-
-_ENV = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(TEMPLATES),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+from livebase.reports.html import TEMPLATE_ENV
 
 
 def heat_style(shade: float | None) -> str:
@@ -107,7 +96,7 @@ def render_base_html(report: BaseReport, lang: str | None = None) -> str:
     lang = check_lang(lang or report.lang)
     date = format_date(report.as_of, lang)
     title = f"{t('base.title', lang, school=report.school)}, {t('base.as_of', lang, date=date)}"
-    template = _ENV.get_template("base.html")
+    template = TEMPLATE_ENV.get_template("base.html")
     return template.render(
         lang=lang,
         title=title,

@@ -31,7 +31,8 @@ from livebase.reports.wave import WaveReport, arm_verdict
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-_ENV = jinja2.Environment(
+# the templates of every report page (page.html is the layout they extend)
+TEMPLATE_ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES),
     autoescape=True,
     undefined=jinja2.StrictUndefined,
@@ -135,7 +136,7 @@ def _context(report: WaveReport, lang: str) -> dict[str, Any]:
 def render_html(report: WaveReport, lang: str | None = None) -> str:
     """The report as one self-contained HTML page in ``lang`` (default: the report's)."""
     lang = check_lang(lang or report.lang)
-    template = _ENV.get_template("wave.html")
+    template = TEMPLATE_ENV.get_template("wave.html")
     return template.render(**_context(report, lang), t=lambda key, **kw: t(key, lang, **kw))
 
 
