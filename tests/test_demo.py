@@ -115,8 +115,10 @@ def test_holdout_got_no_messages(small_demo):
 
 @pytest.mark.slow
 def test_default_demo_recovers_the_planted_effect(tmp_path):
-    """`make demo` as the README says: value and discount above control, and every arm's
-    rate consistent with the planted truth (99.9 % Wilson interval)."""
+    """`make demo` as the README says: every arm's rate consistent with the planted truth
+    (99.9 % Wilson interval) and the readout's 95 % interval of every uplift covering the
+    planted uplift. (With ~480 customers per arm the point estimates need not order as the
+    planted rates do: the plan's power check says so, and the test does not pin them.)"""
     folder = tmp_path / "demo-school"
     r = subprocess.run(
         [sys.executable, "-m", "livebase", "demo", "--folder", str(folder)],
@@ -131,9 +133,6 @@ def test_default_demo_recovers_the_planted_effect(tmp_path):
     ws = Workspace.open(folder)
     wave_id = ws.table("waves").wave_id.to_pyarrow().to_pylist()[0]
     aggs = {a.arm: a for a in arm_aggregates(ws.con, wave_id)}
-    rate = {arm: a.conversions / a.n for arm, a in aggs.items()}
-    assert rate["value"] > rate["control"]
-    assert rate["discount"] > rate["control"]
     truth = PlantedTruth.load(folder / "exports" / "truth.json")
     for arm, a in aggs.items():
         low, high = wilson_interval(a.conversions, a.n, alpha=0.001)
