@@ -19,6 +19,32 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
+def school(tmp_path: Path, customers: int, seed: int, *exports: str) -> Path:
+    """A simulated school (history to 2025-05-05) in a workspace made by `livebase init`,
+    with the named exports imported through the CLI (attribute of SchoolFiles → preset)."""
+    from datetime import date
+
+    from livebase.simulate import SchoolSpec, simulate_school
+
+    presets = {
+        "users": "getcourse-users",
+        "orders": "getcourse-orders",
+        "payments": "getcourse-payments",
+        "lms_events": "lms-events",
+        "consents": "consents",
+    }
+    files = simulate_school(
+        SchoolSpec(customers=customers, seed=seed, end=date(2025, 5, 5)), tmp_path / "exports"
+    )
+    ws = tmp_path / "school"
+    run("init", str(ws), cwd=tmp_path)
+    for name in exports:
+        path = getattr(files, name)
+        r = run("import", str(path), "--preset", presets[name], "-w", str(ws), cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+    return ws
+
+
 def test_init_import_segment_and_rejects(tmp_path):
     ws = tmp_path / "school"
     r = run("init", str(ws), "--school", "Школа", cwd=tmp_path)
@@ -113,22 +139,8 @@ def test_simulate_command(tmp_path):
 
 
 def test_segment_versions_window_and_scale_notes(tmp_path):
-    from datetime import date
 
-    from livebase.simulate import SchoolSpec, simulate_school
-
-    files = simulate_school(
-        SchoolSpec(customers=600, seed=2, end=date(2025, 5, 5)), tmp_path / "exports"
-    )
-    ws = tmp_path / "school"
-    run("init", str(ws), cwd=tmp_path)
-    for path, preset in (
-        (files.users, "getcourse-users"),
-        (files.orders, "getcourse-orders"),
-        (files.lms_events, "lms-events"),
-    ):
-        r = run("import", str(path), "--preset", preset, "-w", str(ws), cwd=tmp_path)
-        assert r.returncode == 0, r.stderr
+    ws = school(tmp_path, 600, 2, "users", "orders", "lms_events")
     r = run(
         "segment",
         "--version",
@@ -215,22 +227,10 @@ def test_plan_analyze_and_power(tmp_path):
     from datetime import date
 
     from livebase.playbooks.wave import wave_assignments
-    from livebase.simulate import SchoolSpec, simulate_school, wave_outcomes
+    from livebase.simulate import wave_outcomes
     from livebase.store.workspace import Workspace
 
-    files = simulate_school(
-        SchoolSpec(customers=3000, seed=4, end=date(2025, 5, 5)), tmp_path / "exports"
-    )
-    ws = tmp_path / "school"
-    run("init", str(ws), cwd=tmp_path)
-    for path, preset in (
-        (files.users, "getcourse-users"),
-        (files.orders, "getcourse-orders"),
-        (files.payments, "getcourse-payments"),
-        (files.consents, "consents"),
-    ):
-        r = run("import", str(path), "--preset", preset, "-w", str(ws), cwd=tmp_path)
-        assert r.returncode == 0, r.stderr
+    ws = school(tmp_path, 3000, 4, "users", "orders", "payments", "consents")
     day = ("--as-of", "2025-05-05")
     assert run("segment", *day, "-w", str(ws), cwd=tmp_path).returncode == 0
     r = run("plan", *day, "--holdout", "0.3", "-w", str(ws), cwd=tmp_path)
@@ -307,23 +307,8 @@ def test_plan_analyze_and_power(tmp_path):
 
 
 def test_risk_cohorts_activation_nps_support_report(tmp_path):
-    from datetime import date
 
-    from livebase.simulate import SchoolSpec, simulate_school
-
-    files = simulate_school(
-        SchoolSpec(customers=1500, seed=6, end=date(2025, 5, 5)), tmp_path / "exports"
-    )
-    ws = tmp_path / "school"
-    run("init", str(ws), cwd=tmp_path)
-    for path, preset in (
-        (files.users, "getcourse-users"),
-        (files.orders, "getcourse-orders"),
-        (files.payments, "getcourse-payments"),
-        (files.lms_events, "lms-events"),
-    ):
-        r = run("import", str(path), "--preset", preset, "-w", str(ws), cwd=tmp_path)
-        assert r.returncode == 0, r.stderr
+    ws = school(tmp_path, 1500, 6, "users", "orders", "payments", "lms_events")
     day = ("--as-of", "2025-05-05")
     # risk needs the segments of its day, and says so
     r = run("risk", *day, "-w", str(ws), cwd=tmp_path)

@@ -359,6 +359,26 @@ def _summaries(
     return tuple(out)
 
 
+def _activation(
+    ws: Workspace,
+    *,
+    by_cohort: bool,
+    first_from: dt.date,
+    first_to: dt.date,
+    as_of: dt.date,
+    settings: ActivationSettings | None,
+    rules: PurchaseRules | None,
+) -> tuple[ActivationSummary, ...]:
+    s = settings or ws.config.activation
+    ends = data_ends(ws, as_of)
+    period = {"first_from": first_from, "first_to": first_to, "as_of": as_of}
+    t = newcomer_features(ws, **period, settings=s, rules=rules, ends=ends)
+    aggs = _summary_aggs(t, s)
+    grouped = t.group_by("cohort").aggregate(**aggs).order_by("cohort") if by_cohort else None
+    rows = (grouped if by_cohort else t.aggregate(**aggs)).to_pyarrow().to_pylist()
+    return _summaries(rows, s, **period, ends=ends)
+
+
 def activation_summary(
     ws: Workspace,
     *,
@@ -369,20 +389,8 @@ def activation_summary(
     rules: PurchaseRules | None = None,
 ) -> ActivationSummary:
     """Activation of every newcomer of the period (``cohort`` is ``None``)."""
-    s = settings or ws.config.activation
-    ends = data_ends(ws, as_of)
-    t = newcomer_features(
-        ws,
-        first_from=first_from,
-        first_to=first_to,
-        as_of=as_of,
-        settings=s,
-        rules=rules,
-        ends=ends,
-    )
-    rows = t.aggregate(**_summary_aggs(t, s)).to_pyarrow().to_pylist()
-    kw = {"first_from": first_from, "first_to": first_to, "as_of": as_of, "ends": ends}
-    return _summaries(rows, s, **kw)[0]
+    period = {"first_from": first_from, "first_to": first_to, "as_of": as_of}
+    return _activation(ws, by_cohort=False, **period, settings=settings, rules=rules)[0]
 
 
 def activation_by_cohort(
@@ -395,26 +403,8 @@ def activation_by_cohort(
     rules: PurchaseRules | None = None,
 ) -> tuple[ActivationSummary, ...]:
     """Activation per first-purchase month of the period, oldest first (no newcomers: ())."""
-    s = settings or ws.config.activation
-    ends = data_ends(ws, as_of)
-    t = newcomer_features(
-        ws,
-        first_from=first_from,
-        first_to=first_to,
-        as_of=as_of,
-        settings=s,
-        rules=rules,
-        ends=ends,
-    )
-    rows = (
-        t.group_by("cohort")
-        .aggregate(**_summary_aggs(t, s))
-        .order_by("cohort")
-        .to_pyarrow()
-        .to_pylist()
-    )
-    kw = {"first_from": first_from, "first_to": first_to, "as_of": as_of, "ends": ends}
-    return _summaries(rows, s, **kw)
+    period = {"first_from": first_from, "first_to": first_to, "as_of": as_of}
+    return _activation(ws, by_cohort=True, **period, settings=settings, rules=rules)
 
 
 def early_markers(
