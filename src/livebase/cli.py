@@ -54,6 +54,8 @@ WorkspaceOpt = Annotated[
         help="Workspace folder (with livebase.toml).",
     ),
 ]
+LangOpt = Annotated[str | None, typer.Option(help="ru or en.")]
+AsOfOpt = Annotated[str | None, typer.Option(help="YYYY-MM-DD; default: the last data date.")]
 
 
 def _open(workspace: Path):
@@ -200,7 +202,7 @@ def segment(
         str | None,
         typer.Option("--from", help="First snapshot date (default: 12 months back)."),
     ] = None,
-    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    lang: LangOpt = None,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Compute RFM and segments as of a date; print sizes, revenue share and mean R/F/M.
@@ -250,7 +252,7 @@ def segment(
 def migration(
     from_: Annotated[str, typer.Option("--from", help="Earlier snapshot (YYYY-MM-DD).")],
     to: Annotated[str, typer.Option(help="Later snapshot (YYYY-MM-DD).")],
-    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    lang: LangOpt = None,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Who moved from which segment to which between two snapshots."""
@@ -266,7 +268,7 @@ def retention(
     as_of: Annotated[str, typer.Option(help="Snapshot whose champions are followed.")],
     horizons: Annotated[str, typer.Option(help="Months to follow them.")] = "1,3,6",
     segment_id: Annotated[str, typer.Option("--segment", help="Segment id.")] = "champions",
-    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    lang: LangOpt = None,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Retention inside 555 (or another segment) at 1/3/6 months (seed 001)."""
@@ -286,7 +288,7 @@ def thresholds(
     ] = "60,90,120,180,270",
     horizon: Annotated[int, typer.Option(help="'No purchase within N days'.")] = 90,
     cutoffs: Annotated[int, typer.Option(help="Monthly cut-off dates to test on.")] = 12,
-    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    lang: LangOpt = None,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Defend the sleep window: intervals, repurchase curve, backtest of windows."""
@@ -303,7 +305,7 @@ def thresholds(
 @app.command()
 def temperature(
     as_of: Annotated[str | None, typer.Option(help="Segments date (YYYY-MM-DD).")] = None,
-    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    lang: LangOpt = None,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """How cold the sleeping customers are: no login 30+ days, last 5 emails unopened,
@@ -346,7 +348,7 @@ def analyze(
     wave: Annotated[
         str | None, typer.Argument(help="Wave id (default: the latest wave).", show_default=False)
     ] = None,
-    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    lang: LangOpt = None,
     html: Annotated[Path | None, typer.Option(help="Where to write the HTML report.")] = None,
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Where to write the JSON readout.")
@@ -393,7 +395,7 @@ def power(
     ] = None,
     alpha: Annotated[float, typer.Option(help="Significance level.")] = 0.05,
     target: Annotated[float, typer.Option("--power", help="Power (0–1).")] = 0.8,
-    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    lang: LangOpt = None,
 ) -> None:
     """Sample size per arm for a baseline and an uplift, or the uplift a given size can
     detect (two-sided test of two proportions)."""
@@ -447,9 +449,7 @@ def _day_or_last(ws, as_of: str | None) -> dt.date:
 
 @app.command()
 def risk(
-    as_of: Annotated[
-        str | None, typer.Option(help="YYYY-MM-DD; default: the last data date.")
-    ] = None,
+    as_of: AsOfOpt = None,
     top: Annotated[int, typer.Option(help="How many of the riskiest customers to list.")] = 20,
     level: Annotated[
         str | None, typer.Option(help="Only customers of this level: low, medium or high.")
@@ -458,7 +458,7 @@ def risk(
         bool,
         typer.Option("--backtest", help="Also score past month-ends and read their churn."),
     ] = False,
-    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    lang: LangOpt = None,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Churn risk per customer with its reasons (the `risk` mart), the riskiest customers
@@ -491,10 +491,8 @@ def cohorts(
         str,
         typer.Option(help="signup-month, first-purchase-month, first-channel or age-band."),
     ] = "first-purchase-month",
-    as_of: Annotated[
-        str | None, typer.Option(help="YYYY-MM-DD; default: the last data date.")
-    ] = None,
-    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = None,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Cohorts: retention D7/D30/D60, repeat purchases, refunds, LTV, ARPU/ARPPU/AOV,
@@ -520,10 +518,8 @@ def activation(
     to: Annotated[
         str | None, typer.Option(help="First purchases up to this day (default: as-of).")
     ] = None,
-    as_of: Annotated[
-        str | None, typer.Option(help="YYYY-MM-DD; default: the last data date.")
-    ] = None,
-    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = None,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Newcomer activation at 7 and 30 days, time to the first confirmed result, next
@@ -548,11 +544,9 @@ def activation(
 @app.command()
 def nps(
     by: Annotated[str, typer.Option(help="segment or cohort (first-purchase month).")] = "segment",
-    as_of: Annotated[
-        str | None, typer.Option(help="YYYY-MM-DD; default: the last data date.")
-    ] = None,
+    as_of: AsOfOpt = None,
     lookback: Annotated[int, typer.Option(help="Answers of the last N days.")] = 180,
-    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    lang: LangOpt = None,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """NPS (% promoters − % detractors) with a 95 % CI per segment or per cohort."""
@@ -574,11 +568,9 @@ def nps(
 
 @app.command()
 def support(
-    as_of: Annotated[
-        str | None, typer.Option(help="YYYY-MM-DD; default: the last data date.")
-    ] = None,
+    as_of: AsOfOpt = None,
     months: Annotated[int, typer.Option(help="How many months back.")] = 12,
-    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    lang: LangOpt = None,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Support load: tickets per 1,000 active customers per month."""
@@ -595,11 +587,9 @@ def support(
 
 @app.command()
 def report(
-    as_of: Annotated[
-        str | None, typer.Option(help="YYYY-MM-DD; default: the last data date.")
-    ] = None,
+    as_of: AsOfOpt = None,
     html: Annotated[Path | None, typer.Option(help="Where to write the HTML page.")] = None,
-    lang: Annotated[str | None, typer.Option(help="ru or en.")] = None,
+    lang: LangOpt = None,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """The base report as one HTML page: churn risk and the riskiest customers, cohort
