@@ -7,9 +7,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from html.parser import HTMLParser
 
 import pytest
+from tests.reports.html_page import parse
 from tests.reports.test_base_views import AS_OF, add_extras, school_workspace
 
 from livebase.i18n import format_date, format_level, format_percent, t
@@ -18,53 +18,10 @@ from livebase.reports.base import TOP_RISKS, activation_period, base_report
 from livebase.reports.base_html import render_base_html, write_base_html
 from livebase.segments.build import build_segments
 
-VOID = {"meta", "link", "br", "img", "input", "hr", "col", "area", "base", "source", "wbr"}
 PARTS = ("risk", "cohorts", "activation", "nps", "support")
 LATER = dt.date(2025, 5, 3)  # segmented, risk not scored: the report scores it
 UNSEGMENTED = dt.date(2025, 4, 30)
 SCHOOL = 'Школа "Знание" <b>&</b>'
-
-
-class _Page(HTMLParser):
-    """Checks that every element is closed in order; collects tags, attributes, rows."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.tags: list[str] = []
-        self.attrs: list[tuple[str, str | None]] = []
-        self.rows: dict[str, list[str]] = {}
-        self.text: list[str] = []
-        self._row: list[str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-        self.attrs.extend(attrs)
-        key = dict(attrs).get("data-row")
-        if tag == "tr" and key:
-            self._row = self.rows[key] = []
-        if tag not in VOID:
-            self.stack.append(tag)
-
-    def handle_endtag(self, tag):
-        assert self.stack, f"</{tag}> closes nothing"
-        assert self.stack[-1] == tag, f"</{tag}> closes <{self.stack[-1]}>"
-        self.stack.pop()
-        if tag == "tr":
-            self._row = None
-
-    def handle_data(self, data):
-        self.text.append(data)
-        if self._row is not None and data.strip():
-            self._row.append(data.strip())
-
-
-def parse(html: str) -> _Page:
-    page = _Page()
-    page.feed(html)
-    page.close()
-    assert page.stack == [], f"unclosed: {page.stack}"
-    return page
 
 
 @pytest.fixture(scope="module")
@@ -150,11 +107,11 @@ def test_page_sections_and_language(report, lang):
         assert t(f"base.section.{part}", lang) in text
     # risk levels and the top 20 with reasons
     high = report.risk.level("high")
-    assert format_percent(high.share, lang) in page.rows["risk-levels:high"]
-    top = [k for k in page.rows if k.startswith("risk-top:")]
+    assert format_percent(high.share, lang) in page.section_rows["risk-levels:high"]
+    top = [k for k in page.section_rows if k.startswith("risk-top:")]
     assert len(top) == TOP_RISKS
     first = report.top_risks[0]
-    cells = page.rows[f"risk-top:{first.customer_id}"]
+    cells = page.section_rows[f"risk-top:{first.customer_id}"]
     assert t(f"risk.level.{first.level}", lang) in cells
     assert t(f"risk.reason.{first.reasons[0].code}", lang) in cells[-1]
     # retention heatmap: a background per value; the partial cell marked
@@ -163,14 +120,14 @@ def test_page_sections_and_language(report, lang):
     partial = next(
         r for r in report.cohorts.rows if r.metric == "retention_d7" and r.status == "partial"
     )
-    row = page.rows[f"cohort-retention:{partial.cohort}"]
+    row = page.section_rows[f"cohort-retention:{partial.cohort}"]
     assert f"{format_percent(partial.value, lang)}*" in row
     short = t("value.insufficient_short", lang)
     last = report.cohorts.cohorts[-1]
-    assert page.rows[f"cohort-retention:{last}"].count(short) == 3
-    assert f"cohort-ltv:{last}" in page.rows
+    assert page.section_rows[f"cohort-retention:{last}"].count(short) == 3
+    assert f"cohort-ltv:{last}" in page.section_rows
     for key in ("activation:activated_7d", "nps-segment:total", "support:2025-03-01"):
-        assert key in page.rows
+        assert key in page.section_rows
     for key in ("explain.cohort_retention", "explain.activation_share", "explain.support_rate"):
         assert t(key, lang, level=format_level(0.05, lang)) in text
     assert t("report.generated_by", lang) in text
@@ -187,7 +144,7 @@ def test_page_escapes_customer_ids_segments_and_the_school(report):
     assert "<b>&</b>" not in html
     assert "&lt;b&gt;&amp;&lt;/b&gt;" in html
     page = parse(html)
-    assert evil in page.rows[f"risk-top:{evil}"]
+    assert evil in page.section_rows[f"risk-top:{evil}"]
 
 
 def test_page_loads_nothing(report):
