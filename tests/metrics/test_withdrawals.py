@@ -79,7 +79,6 @@ def test_other_files_are_refused(ws, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not OULAD.exists(), reason=f"public data not found at {OULAD}")
 def test_oulad_withdrawal_rates_match_a_direct_count(ws):
     result = import_oulad_registrations(ws, OULAD)
     raw = pd.read_csv(OULAD, dtype=str, keep_default_na=False)
