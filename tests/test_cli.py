@@ -337,3 +337,59 @@ def test_risk_cohorts_activation_nps_support_report(tmp_path):
     page = ws / "reports" / "base-2025-05-05.html"
     assert page.exists()
     assert "<script" not in page.read_text(encoding="utf-8")
+
+
+def test_playbook_plan_export_why_consents_throttle(tmp_path):
+    """`plan --playbook`, `export`, `why`, `consents`, `throttle` and `playbooks` on a
+    simulated school: files written, every left-out customer explained, no traceback."""
+    import csv
+
+    from livebase.store.workspace import Workspace
+
+    ws = school(tmp_path, 2000, 5, "users", "orders", "payments", "consents")
+    day = ("--as-of", "2025-05-05")
+    w = ("-w", str(ws))
+    assert run("segment", *day, *w, cwd=tmp_path).returncode == 0
+    r = run("playbooks", "--lang", "en", *w, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "top_value_offer" in r.stdout
+    assert "webinar_invitation" in r.stdout
+    from livebase.playbooks.spec import default_playbooks
+
+    text = default_playbooks()["reactivation_r90"].read_text("utf-8")
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("kind:"))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("kind: reactivation", "kind: nonsense"), encoding="utf-8")
+    r = run("playbooks", "--check", str(bad), cwd=tmp_path)
+    assert r.returncode == 1
+    assert f"bad.yaml:{line}: kind" in r.stderr + r.stdout
+    r = run("plan", "--playbook", "webinar_invitation", *day, "--lang", "en", *w, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "W-WEB-20250506" in r.stdout
+    r = run("export", "W-WEB-20250506", *day, *w, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    folder = ws / "exports" / "W-WEB-20250506"
+    assert (folder / "webinar.ics").read_text("utf-8").startswith("BEGIN:VCALENDAR")
+    with (folder / "email-invite.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert rows
+    assert set(rows[0]) >= {"email", "pattern", "deadline"}
+    assert "phone" not in rows[0]  # only what the channel needs
+    store = Workspace.open(ws)
+    ex = store.table("exclusions").to_pandas()
+    store.close()
+    assert len(ex)
+    for cid in sorted(set(ex["customer_id"]))[:3]:
+        r = run("why", cid, "--wave", "W-WEB-20250506", "--lang", "en", *w, cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+        assert cid in r.stdout
+        assert ("Left out" in r.stdout) or ("Guardrail decisions" in r.stdout)
+    r = run("consents", "--lang", "en", *w, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "personalisation" in r.stdout
+    r = run("throttle", "W-WEB-20250506", *day, "--lang", "en", *w, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "nothing sent yet" in r.stdout
+    r = run("why", "nobody@example.com", *w, cwd=tmp_path)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stdout + r.stderr

@@ -93,14 +93,21 @@ def test_nobody_without_consent_is_in_the_wave(small_demo):
     suppressed = set(
         before[before.event.isin(["unsubscribed", "complained", "bounced_hard"])].customer_id
     )
-    assigned = set(ws.table("assignments").customer_id.to_pyarrow().to_pylist())
+    a = ws.table("assignments").to_pandas()
+    waves = ws.table("waves").to_pandas()
+    # onboarding sends service messages about the course just bought: no opt-in needed
+    marketing = set(waves[waves.playbook != "onboarding_newcomers"].wave_id)
+    assigned = set(a[a.wave_id.isin(marketing)].customer_id)
     assert assigned
     assert assigned <= granted - suppressed
     seg = ws.table("segments").to_pandas()
     tier = set(seg[seg.sleep_tier == "R90"].customer_id)
-    excluded = set(ws.table("exclusions").customer_id.to_pyarrow().to_pylist())
-    assert assigned | excluded == tier
-    assert not assigned & excluded
+    ex = ws.table("exclusions").to_pandas()
+    ex = ex[(ex.wave_id == "W-R90-20250506") & (ex.touch_no == 0)]
+    r90 = set(a[a.wave_id == "W-R90-20250506"].customer_id)
+    excluded = set(ex.customer_id)
+    assert r90 | excluded == tier
+    assert not r90 & excluded
 
 
 def test_holdout_got_no_messages(small_demo):
@@ -108,9 +115,43 @@ def test_holdout_got_no_messages(small_demo):
     a = ws.table("assignments").to_pandas()
     m = ws.table("messages").to_pandas()
     wave_msgs = m[m.wave_id.notna()]
+    assert set(wave_msgs.wave_id) == {"W-R90-20250506"}  # only the R90 wave was "sent"
+    a = a[a.wave_id == "W-R90-20250506"]
     holdout = set(a[a.arm == "holdout"].customer_id)
     assert holdout
     assert not holdout & set(wave_msgs.customer_id)
+
+
+# seed 000's touches per wave (e-mails, messenger messages, calls) and seed 003's top
+# segment (e-mail 2 a week and messenger 1 a week over 14 days, a call only after interest)
+SEED_RANGES = {
+    "reactivation_r90": {"email": (5, 6), "messenger": (2, 3), "call": (0, 1)},
+    "reactivation_r180": {"email": (7, 8), "messenger": (3, 4), "call": (1, 2)},
+    "reactivation_r270": {"email": (8, 10), "messenger": (4, 5), "call": (1, 2)},
+    "top_value_offer": {"email": (1, 4), "messenger": (1, 2), "call": (0, 1)},
+}
+
+
+def test_default_playbooks_plan_within_the_seeds_ranges(small_demo):
+    """Every default playbook is planned on the demo school; nobody gets more touches of a
+    channel than the seed's range, and the full plan (a customer with every consent and
+    nothing else going on) reaches the range."""
+    ws, _ = small_demo
+    waves = ws.table("waves").to_pandas().set_index("playbook")
+    assert set(waves.index) >= set(SEED_RANGES) | {
+        "upsell_555",
+        "onboarding_newcomers",
+        "prevention_at_risk",
+        "webinar_invitation",
+    }
+    touches = ws.table("touches").to_pandas()
+    for playbook, ranges in SEED_RANGES.items():
+        mine = touches[touches["wave_id"] == waves.loc[playbook, "wave_id"]]
+        per = mine.groupby(["customer_id", "channel"]).size().unstack(fill_value=0)
+        for channel, (low, high) in ranges.items():
+            counts = per[channel] if channel in per else pd.Series([0])
+            assert counts.max() <= high, (playbook, channel, counts.max())
+            assert counts.max() >= max(low, 1), (playbook, channel, counts.max())
 
 
 @pytest.mark.slow
@@ -131,7 +172,7 @@ def test_default_demo_recovers_the_planted_effect(tmp_path):
     assert str(folder / "reports") in r.stdout.replace("\n", "")
     assert "Traceback" not in r.stdout + r.stderr
     ws = Workspace.open(folder)
-    wave_id = ws.table("waves").wave_id.to_pyarrow().to_pylist()[0]
+    wave_id = "W-R90-20250506"
     aggs = {a.arm: a for a in arm_aggregates(ws.con, wave_id)}
     truth = PlantedTruth.load(folder / "exports" / "truth.json")
     for arm, a in aggs.items():

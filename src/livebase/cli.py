@@ -320,7 +320,13 @@ def temperature(
 
 @app.command()
 def plan(
-    tier: Annotated[str, typer.Option(help="Sleep tier: R90, R180 or R270.")] = "R90",
+    playbook: Annotated[
+        str | None,
+        typer.Option(help="Playbook id or YAML file (see `livebase playbooks`)."),
+    ] = None,
+    tier: Annotated[
+        str, typer.Option(help="Sleep tier R90, R180 or R270 (without --playbook).")
+    ] = "R90",
     as_of: Annotated[str | None, typer.Option(help="Segments date (YYYY-MM-DD).")] = None,
     holdout: Annotated[
         float | None,
@@ -330,17 +336,307 @@ def plan(
     aa: Annotated[
         bool, typer.Option("--aa", help="An A/A wave: two identical arms, no holdout.")
     ] = False,
+    lang: LangOpt = None,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
-    """Plan a reactivation wave for a sleep tier: consent checks, holdout, stratified arms
-    and a pre-launch power check."""
+    """Plan a wave from a playbook: audience, consent and guardrails, holdout, stratified
+    arms, dated touches and a pre-launch power check (default: the reactivation playbook
+    of --tier)."""
+    from livebase.playbooks.planner import plan_playbook
+    from livebase.playbooks.spec import find_playbook
     from livebase.playbooks.wave import plan_wave
     from livebase.segments.build import last_data_date
 
     ws = _open(workspace)
     day = _date(as_of) or last_data_date(ws)
-    result = plan_wave(ws, day, tier=tier, holdout=holdout, seed=seed, aa=aa)
-    print_plan(console, result, ws.config.locale)
+    if playbook:
+        book = find_playbook(playbook, ws.root / "playbooks")
+        result = plan_playbook(ws, book, day, seed=seed, holdout=holdout, aa=aa)
+    else:
+        result = plan_wave(ws, day, tier=tier, holdout=holdout, seed=seed, aa=aa)
+    print_plan(console, result, lang or ws.config.locale)
+
+
+@app.command()
+def playbooks(
+    check: Annotated[
+        Path | None, typer.Option(help="Validate a playbook YAML file and stop.")
+    ] = None,
+    lang: LangOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """List the playbooks (the defaults and the workspace's playbooks/ folder), or check
+    one file: every mistake is reported with its line."""
+    from livebase.i18n import t
+    from livebase.playbooks.spec import default_playbooks, load_playbook
+
+    if check is not None:
+        book = load_playbook(check)
+        console.print(t("playbooks.valid", lang or "ru", path=check, id=book.id))
+        return
+    ws = _open(workspace)
+    lang = lang or ws.config.locale
+    files = dict(default_playbooks())
+    own = ws.root / "playbooks"
+    if own.is_dir():
+        files.update({p.stem: p for p in sorted(own.glob("*.yaml"))})
+    table = Table(title=t("playbooks.title", lang))
+    for key in ("id", "kind", "days", "arms", "touches"):
+        table.add_column(t(f"playbooks.col.{key}", lang))
+    for _, path in sorted(files.items()):
+        book = load_playbook(path)
+        counts: dict[str, int] = {}
+        for touch in book.touches:
+            counts[touch.channel] = counts.get(touch.channel, 0) + 1
+        table.add_row(
+            f"{book.id}\n[dim]{book.name.get(lang)}[/]",
+            book.kind,
+            str(book.days),
+            ", ".join(book.arms),
+            ", ".join(f"{ch} {n}" for ch, n in counts.items()),
+        )
+    console.print(table)
+
+
+@app.command()
+def why(
+    customer: Annotated[str, typer.Argument(help="Customer id, e-mail or phone.")],
+    wave: Annotated[str | None, typer.Option(help="Wave id (default: the latest).")] = None,
+    lang: LangOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Explain every decision of a wave's plan for one customer: segment, arm, touches,
+    and each touch removed, moved or changed with its reason."""
+    from livebase.playbooks.why import explain
+
+    ws = _open(workspace)
+    lang = lang or ws.config.locale
+    _print_why(explain(ws, customer, wave or _latest_wave(ws)), lang)
+
+
+def _print_why(w, lang: str) -> None:
+    from livebase.i18n import t
+
+    console.print(
+        "[bold]"
+        + t(
+            "why.title",
+            lang,
+            customer=w.customer_id,
+            wave=w.wave_id,
+            playbook=w.playbook,
+            date=w.as_of.strftime("%d.%m.%Y"),
+        )
+        + "[/]"
+    )
+    if w.segment:
+        console.print(t("why.segment", lang, segment=w.segment, rule=w.rule))
+    else:
+        console.print(t("why.no_segment", lang))
+    if w.arm:
+        console.print(t("why.arm", lang, arm=w.arm, stratum=w.stratum))
+    elif len(w.excluded):
+        row = w.excluded.iloc[0]
+        console.print(
+            "[yellow]"
+            + t(
+                "why.not_in_wave",
+                lang,
+                reason=t(f"guard.{row['reason_code']}", lang),
+                detail=row["detail"],
+            )
+            + "[/]"
+        )
+    else:
+        console.print(t("why.not_in_audience", lang))
+
+    def when(value) -> str:
+        return "—" if value is None or value != value else f"{value:%d.%m.%Y %H:%M}"
+
+    if len(w.touches):
+        table = Table(title=t("why.touches", lang))
+        for key in ("no", "when", "channel", "pattern", "offer", "condition"):
+            table.add_column(t(f"why.col.{key}", lang))
+        for _, r in w.touches.iterrows():
+            table.add_row(
+                str(r["touch_no"]),
+                when(r["planned_at"]),
+                r["channel"],
+                r["pattern"],
+                r["offer"] or "—",
+                r["condition"] or "—",
+            )
+        console.print(table)
+    if len(w.decisions):
+        table = Table(title=t("why.decisions", lang))
+        for key in ("no", "when", "channel", "action", "reason", "detail", "moved_to"):
+            table.add_column(t(f"why.col.{key}", lang))
+        for _, r in w.decisions.iterrows():
+            table.add_row(
+                str(r["touch_no"]),
+                when(r["planned_at"]),
+                r["channel"] or "—",
+                t(f"action.{r['action']}", lang),
+                t(f"guard.{r['reason_code']}", lang),
+                str(r["detail"] or ""),
+                when(r["moved_to"]),
+            )
+        console.print(table)
+
+
+@app.command()
+def export(
+    wave: Annotated[str | None, typer.Argument(help="Wave id (default: the latest).")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="Export moment (YYYY-MM-DD, end of day UTC; default: now)."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder (default: <workspace>/exports).")] = None,
+    lang: LangOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Export a wave for the channels: ESP lists per channel and arm, hashed retargeting
+    audiences, call lists (CSV, XLSX), webinar invitations with an .ics file. Consent is
+    checked again and the wave is throttled first if its complaints passed the limit."""
+    from livebase.exports.wave import export_wave
+    from livebase.i18n import t
+    from livebase.metrics.rfm import day_end
+    from livebase.playbooks.planner import webinar_info
+
+    ws = _open(workspace)
+    lang = lang or ws.config.locale
+    wave_id = wave or _latest_wave(ws)
+    day = _date(as_of)
+    now = day_end(day) if day else dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    _print_throttle(ws, wave_id, now, lang)
+    folder = out or ws.root / "exports"
+    result = export_wave(ws, wave_id, folder, now=now, webinar=webinar_info(ws, wave_id))
+    console.print(
+        "[green]"
+        + t(
+            "export.done",
+            lang,
+            wave=wave_id,
+            n=len(result.files),
+            folder=(folder / wave_id).resolve(),
+        )
+        + "[/]"
+    )
+    table = Table()
+    for col in ("file", "channel", "arm", "rows"):
+        table.add_column(col)
+    for f in result.files:
+        table.add_row(f.path.name, f.channel or "—", f.arm or "—", str(f.rows))
+    console.print(table)
+    if result.left_out:
+        reasons = ", ".join(f"{t(f'guard.{k}', lang)}: {v}" for k, v in result.left_out.items())
+        console.print(t("export.left_out", lang, reasons=reasons))
+    if result.pending:
+        console.print(f"[dim]{t('export.pending', lang, n=result.pending)}[/]")
+
+
+def _print_throttle(ws, wave_id: str, now: dt.datetime, lang: str) -> None:
+    from livebase.i18n import t
+    from livebase.playbooks.throttle import check_throttle
+    from livebase.reports.cells import format_percent
+
+    r = check_throttle(ws, wave_id, now=now)
+    if r.status == "insufficient_data":
+        console.print(f"[dim]{t('throttle.insufficient', lang, wave=wave_id)}[/]")
+    elif r.triggered or r.status == "throttled":
+        detail = ", ".join(r.reasons) or "—"
+        console.print(
+            "[red bold]"
+            + t("throttle.throttled", lang, wave=wave_id, detail=detail, n=r.silenced)
+            + "[/]"
+        )
+    else:
+        console.print(
+            t(
+                "throttle.ok",
+                lang,
+                wave=wave_id,
+                sent=r.sent,
+                complaints=r.complaints,
+                crate=format_percent(r.complaint_rate, lang),
+                unsubs=r.unsubscribes,
+                urate=format_percent(r.unsubscribe_rate, lang),
+            )
+        )
+
+
+@app.command()
+def throttle(
+    wave: Annotated[str | None, typer.Argument(help="Wave id (default: the latest).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option(help="Moment (YYYY-MM-DD, end of day UTC; default: now).")
+    ] = None,
+    lang: LangOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Check a running wave's complaints and unsubscribes; past the threshold its
+    remaining marketing touches drop to silence (logged as auto_throttle)."""
+    from livebase.metrics.rfm import day_end
+
+    ws = _open(workspace)
+    day = _date(as_of)
+    now = day_end(day) if day else dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    _print_throttle(ws, wave or _latest_wave(ws), now, lang or ws.config.locale)
+
+
+@app.command()
+def consents(
+    customer: Annotated[
+        str | None, typer.Argument(help="Customer id, e-mail or phone: their history.")
+    ] = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """The consent log: current state per channel and purpose, or one customer's history
+    (who gave it, when, offer version, source)."""
+    from livebase.i18n import t
+    from livebase.metrics.rfm import day_end
+    from livebase.playbooks.consents import consent_history, consent_summary
+    from livebase.playbooks.why import resolve_customer
+
+    ws = _open(workspace)
+    lang = lang or ws.config.locale
+    if customer:
+        cid = resolve_customer(ws, customer)
+        frame = consent_history(ws.con, cid)
+        table = Table(title=t("consents.history", lang, customer=cid))
+        cols = ("ts", "channel", "purpose", "state", "given_by", "offer_version", "source")
+        for key in cols:
+            table.add_column(t(f"consents.col.{key}", lang))
+        for _, r in frame.iterrows():
+            state = t("consents.col.granted" if r["granted"] else "consents.col.withdrawn", lang)
+            table.add_row(
+                f"{r['ts']:%d.%m.%Y %H:%M}",
+                r["channel"],
+                r["purpose"],
+                state,
+                str(r["given_by"] or "—"),
+                str(r["offer_version"] or "—"),
+                str(r["source"] or "—"),
+            )
+        console.print(table)
+        return
+    day = _day_or_last(ws, as_of)
+    frame = consent_summary(ws.con, as_of=day_end(day))
+    table = Table(title=t("consents.title", lang, date=day.strftime("%d.%m.%Y")))
+    for key in ("channel", "purpose", "granted", "withdrawn", "customers", "parental"):
+        table.add_column(t(f"consents.col.{key}", lang), justify="right")
+    for _, r in frame.iterrows():
+        table.add_row(
+            r["channel"],
+            r["purpose"],
+            str(r["granted"]),
+            str(r["withdrawn"]),
+            str(r["customers"]),
+            str(r["parental"]),
+        )
+    console.print(table)
 
 
 @app.command()

@@ -260,6 +260,90 @@ class ActivationSettings(_Model):
         return self
 
 
+class Caps(_Model):
+    """Frequency caps per person (SPEC F4.3; seeds 003 and 002). ``per_day`` and
+    ``per_week`` count marketing touches on every channel but retargeting (a 7-day window
+    is any seven consecutive local days); ``channel_per_week`` caps one channel;
+    ``retargeting_per_day`` caps ad impressions a day (retargeting is shown, not sent, so
+    it is kept out of the touch counts, as in seed 003: "ретаргет с cap 2/сутки. Не более
+    одного касания в день")."""
+
+    per_day: int = Field(1, ge=1, le=10)
+    per_week: int = Field(3, ge=1, le=30)
+    channel_per_week: dict[str, int] = Field(default_factory=lambda: {"messenger": 1})
+    retargeting_per_day: int = Field(2, ge=1, le=20)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Caps:
+        if self.per_week < self.per_day:
+            raise ValueError(f"per_week ({self.per_week}) is below per_day ({self.per_day})")
+        from livebase.store.schema import CHANNELS
+
+        for channel, n in self.channel_per_week.items():
+            if channel not in CHANNELS or channel == "retargeting":
+                raise ValueError(f"channel_per_week: unknown channel {channel!r}")
+            if n < 0:
+                raise ValueError(f"channel_per_week.{channel}: must not be negative")
+        return self
+
+
+class SendTime(_Model):
+    """When a segment hears from the school, in the customer's time zone (seed 002)."""
+
+    hour: int = Field(..., ge=0, le=23)
+    minute: int = Field(0, ge=0, le=59)
+    weekdays_only: bool = False  # a touch falling on Saturday or Sunday moves to Monday
+
+
+def _send_times() -> dict[str, SendTime]:
+    # seed 002: Champions early morning; Loyal midday on working days; At Risk in the
+    # evening or at the weekend (sleeping and lost customers are treated like At Risk);
+    # seed 000: educational letters in the morning of a working day for the rest
+    return {
+        "champions": SendTime(hour=9),
+        "loyal": SendTime(hour=13, weekdays_only=True),
+        "at_risk": SendTime(hour=19),
+        "sleeping_warm": SendTime(hour=19),
+        "sleeping_cooled": SendTime(hour=19),
+        "sleeping_long": SendTime(hour=19),
+        "lost": SendTime(hour=19),
+        "promising": SendTime(hour=10),
+        "default": SendTime(hour=11),
+    }
+
+
+class GuardrailSettings(_Model):
+    """The hard rules every plan obeys (SPEC F4.3, F4.6; seeds 000, 002, 003, 004)."""
+
+    caps: Caps = Field(default_factory=Caps)
+    # caps per segment id, replacing ``caps`` for the customers of that segment
+    segment_caps: dict[str, Caps] = Field(default_factory=dict)
+    # seed 000: who bought in the last 30 days gets 14 days of silence from promo
+    silence_days: int = Field(14, ge=0, le=365)
+    # seed 000: one beneficial offer per customer in 30 days, one discount window in 60
+    offer_cooldown_days: int = Field(30, ge=0, le=365)
+    discount_cooldown_days: int = Field(60, ge=0, le=730)
+    # reactivation leaves out who bought in the last ``active_buyer_days`` days
+    active_buyer_days: int = Field(30, ge=0, le=365)
+    # an order still pending (an open deal) created within this many days
+    open_deal_days: int = Field(30, ge=0, le=365)
+    # a hot lead: an invoice or a click on a promo in the last ``hot_lead_days`` days
+    hot_lead_days: int = Field(3, ge=0, le=60)
+    # auto-throttle (F4.6): complaints / sent at or above, unsubscribes / sent above
+    complaint_rate: float = Field(0.001, gt=0, lt=1)
+    unsubscribe_rate: float = Field(0.005, gt=0, lt=1)
+    send_times: dict[str, SendTime] = Field(default_factory=_send_times)
+
+    @model_validator(mode="after")
+    def _default_time(self) -> GuardrailSettings:
+        if "default" not in self.send_times:
+            raise ValueError("send_times needs a 'default' entry")
+        return self
+
+    def caps_for(self, segment: str | None) -> Caps:
+        return self.segment_caps.get(segment or "", self.caps)
+
+
 class WorkspaceConfig(_Model):
     school: str = "Online school"
     currency: str = "RUB"
@@ -272,6 +356,7 @@ class WorkspaceConfig(_Model):
     risk: RiskSettings = Field(default_factory=RiskSettings)
     cohorts: CohortSettings = Field(default_factory=CohortSettings)
     activation: ActivationSettings = Field(default_factory=ActivationSettings)
+    guardrails: GuardrailSettings = Field(default_factory=GuardrailSettings)
 
     @field_validator("timezone")
     @classmethod

@@ -1,7 +1,9 @@
 """The demo: a realistic school through every step, from exports to a readout.
 
 simulate exports → init → import (users, orders, payments, LMS, consents, ESP) →
-segments → churn risk → an R90 wave with a holdout → the school's response (simulated
+segments → churn risk → an R90 wave with a holdout, then every other default playbook
+(555 upsell, onboarding, churn prevention, top segment, webinar, R180, R270) under the
+same guardrails, and the channel exports of each wave → the school's response (simulated
 from the planted truth, again as exports: orders, email events, NPS answers, the wave's
 costs) → import → readout in the terminal, as HTML and JSON → the base report of the
 planning day (risk list, cohort retention, LTV, activation, NPS) as HTML.
@@ -15,9 +17,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import Progress
 
+from livebase.exports.wave import export_wave
 from livebase.i18n import t
 from livebase.ingest.pipeline import ImportResult, import_file
+from livebase.metrics.rfm import day_end
 from livebase.metrics.risk import build_risk, top_risks
+from livebase.playbooks.planner import plan_playbook, webinar_info
+from livebase.playbooks.spec import default_playbooks, load_playbook
 from livebase.playbooks.wave import plan_wave, wave_assignments
 from livebase.reports.base import base_report
 from livebase.reports.base_html import write_base_html
@@ -47,7 +53,7 @@ def run_demo(
     exports = folder / "exports"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / DEMO_MARKER).write_text("made by `livebase demo`\n", encoding="utf-8")
-    steps = 11
+    steps = 12
     with progress:
         task = progress.add_task("simulating the school", total=steps)
 
@@ -75,6 +81,23 @@ def run_demo(
         step("scoring churn risk")
         wave = plan_wave(ws, DEMO_END, tier="R90", seed=seed)
         step(f"planning wave {wave.wave_id}")
+        # every other default playbook, under the same guardrails (the R90 wave's touches
+        # count against their caps), and the channel files of every wave at launch
+        others = []
+        for name, file in default_playbooks().items():
+            if name == "reactivation_r90":
+                continue
+            others.append(plan_playbook(ws, load_playbook(file), DEMO_END, seed=seed))
+        launch = day_end(DEMO_END)
+        for planned in (wave, *others):
+            export_wave(
+                ws,
+                planned.wave_id,
+                ws.root / "exports",
+                now=launch,
+                webinar=webinar_info(ws, planned.wave_id),
+            )
+        step("planning every playbook and exporting the waves")
         outcome = wave_outcomes(
             exports,
             wave_assignments(ws, wave.wave_id),
@@ -110,6 +133,8 @@ def run_demo(
     for part in risk_views(risk, top_risks(ws, DEMO_END, 10), lang):
         console.print(part)
     print_plan(console, wave, lang)
+    for planned in others:
+        print_plan(console, planned, lang)
     for part in render_tables(report, lang):
         console.print(part)
     console.print(t("demo.base_report", lang, path=base.resolve()))

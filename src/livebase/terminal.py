@@ -120,6 +120,33 @@ def print_plan(console: Console, result: WavePlan, lang: str = "ru") -> None:
         console.print(
             f"[yellow]{t('plan.baseline_missing', lang, tier=result.tier, reason=reason)}[/]"
         )
+    touches = result.touches
+    if touches is not None:
+        channels = ", ".join(
+            f"{ch} {format_number(n, lang)}" for ch, n in touches.per_channel.items()
+        )
+        deadline = (
+            f"{format_date(touches.deadline_local.date(), lang)} {touches.deadline_local:%H:%M}"
+            if touches.deadline_local
+            else "—"
+        )
+        console.print(
+            t(
+                "plan.playbook",
+                lang,
+                playbook=result.playbook,
+                n=format_number(sum(touches.per_channel.values()), lang),
+                channels=channels or "—",
+                deadline=deadline,
+            )
+        )
+        if touches.decisions:
+            parts = ", ".join(
+                f"{t(f'guard.{code}', lang)} ({t(f'action.{action}', lang)}) "
+                f"{format_number(n, lang)}"
+                for (code, action), n in sorted(touches.decisions.items())
+            )
+            console.print(f"[dim]{t('plan.decisions', lang, decisions=parts)}[/]")
     if result.power is not None:
         style = "yellow" if result.power.underpowered else "dim"
         for line in result.power.describe(lang).splitlines():

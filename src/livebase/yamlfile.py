@@ -51,7 +51,7 @@ def load_yaml(path: Path, model: type[M], text: str | None = None) -> M:
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         raise ConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
     try:
-        return model.model_validate(data if data is not None else {})
+        result = model.model_validate(data if data is not None else {})
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
@@ -60,3 +60,15 @@ def load_yaml(path: Path, model: type[M], text: str | None = None) -> M:
         field = ".".join(str(p) for p in loc) or "(top)"
         more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
         raise ConfigError(f"{where}: {field}: {err['msg']}{more}") from exc
+    # checks across fields (a model's ``problems()``: (location, message) pairs) are
+    # reported at the line of their location too
+    problems = getattr(result, "problems", None)
+    found = problems() if callable(problems) else []
+    if found:
+        loc, msg = found[0]
+        line = _line_of(node, tuple(loc))
+        where = f"{path}:{line}" if line else str(path)
+        field = ".".join(str(p) for p in loc) or "(top)"
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        raise ConfigError(f"{where}: {field}: {msg}{more}")
+    return result

@@ -214,7 +214,7 @@ def test_aa_wave(school):
     assert plan.power.control == "control_a"
     assert [a.arm for a in plan.power.arms] == ["control_b"]
     waves = school.table("waves").to_pandas().set_index("wave_id")
-    assert waves.loc[plan.wave_id, "playbook"] == "aa_r90"
+    assert waves.loc[plan.wave_id, "playbook"] == "aa_reactivation_r90"
     # the A/A wave does not collide with the real wave of the same day
     real = plan_wave(school, AS_OF)
     assert real.wave_id != plan.wave_id

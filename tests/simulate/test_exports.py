@@ -148,7 +148,7 @@ def test_event_files(school: SchoolFiles) -> None:
     assert consents["ts"].str.fullmatch(ISO_Z).all()
     assert set(consents["granted"]) == {"true", "false"}
     assert set(consents["purpose"]) == {"marketing", "personalisation"}
-    assert set(consents["channel"]) == {"email", "messenger", "sms"}
+    assert set(consents["channel"]) == {"email", "messenger", "sms", "call", "retargeting"}
     assert set(consents["given_by"]) == {"self", "parent"}
     assert consents["offer_version"].str.fullmatch(r"\d{4}-\d{2}").all()
     esp = ef.read(school.esp_events, sep=",")

@@ -2,7 +2,8 @@
 
 Consent is per channel and purpose; the newest record wins. Unsubscribes, complaints
 and hard bounces on the channel suppress the person whatever the consent says.
-Each excluded customer gets a reason code.
+Each excluded customer gets a reason code. Service messages (purpose ``service``) need
+no opt-in: only a complaint, a hard bounce or an explicit withdrawal stops them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import datetime as dt
 
 import ibis
 from ibis.backends import BaseBackend
+
+from livebase.playbooks.consents import consent_state
 
 NO_CONSENT = "no_consent"
 WITHDRAWN = "consent_withdrawn"
@@ -28,13 +31,9 @@ def contact_status(
     as_of: dt.datetime,
 ) -> ibis.Table:
     """``audience`` (customer_id, ...) with ``reason_code``: null when contactable."""
-    c = con.table("consents")
-    c = c.filter((c.channel == channel) & (c.purpose == purpose) & (c.ts < as_of))
-    w = ibis.window(group_by=c.customer_id, order_by=[ibis.desc(c.ts), c.granted])
-    latest = (
-        c.mutate(rn=ibis.row_number().over(w))
-        .filter(ibis._.rn == 0)
-        .select("customer_id", granted="granted")
+    # newest record wins, a withdrawal at equal ts (livebase.playbooks.consents)
+    latest = consent_state(con, as_of=as_of, channel=channel, purpose=purpose).select(
+        "customer_id", "granted"
     )
     m = con.table("messages")
     m = m.filter((m.channel == channel) & (m.ts < as_of))
@@ -46,12 +45,23 @@ def contact_status(
     cols = list(audience.columns)
     j = audience.left_join(latest, "customer_id").select(*cols, "granted")
     j = j.left_join(sup, "customer_id").select(*cols, "granted", "unsub", "complained", "bounced")
-    reason = ibis.cases(
-        (j.complained.fill_null(False), COMPLAINED),
-        (j.unsub.fill_null(False), UNSUBSCRIBED),
-        (j.bounced.fill_null(False), HARD_BOUNCE),
-        (j.granted.isnull(), NO_CONSENT),
-        (~j.granted, WITHDRAWN),
-        else_=ibis.null("string"),
-    )
+    if purpose == "service":
+        # service messages (access, reminders of a registered event, onboarding of a
+        # course bought) need no opt-in: only a complaint, a hard bounce or an explicit
+        # withdrawal of service messages stops them; unsubscribing from a newsletter does not
+        reason = ibis.cases(
+            (j.complained.fill_null(False), COMPLAINED),
+            (j.bounced.fill_null(False), HARD_BOUNCE),
+            (~j.granted.fill_null(True), WITHDRAWN),
+            else_=ibis.null("string"),
+        )
+    else:
+        reason = ibis.cases(
+            (j.complained.fill_null(False), COMPLAINED),
+            (j.unsub.fill_null(False), UNSUBSCRIBED),
+            (j.bounced.fill_null(False), HARD_BOUNCE),
+            (j.granted.isnull(), NO_CONSENT),
+            (~j.granted, WITHDRAWN),
+            else_=ibis.null("string"),
+        )
     return j.mutate(reason_code=reason).drop("granted", "unsub", "complained", "bounced")

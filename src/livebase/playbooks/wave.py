@@ -28,23 +28,19 @@ from typing import Literal
 import ibis
 import pandas as pd
 
-from livebase.engine import transaction
-from livebase.errors import ConfigError, InputError, InsufficientData
-from livebase.experiments.power import PowerCheck, prelaunch_check
+from livebase.errors import ConfigError, InputError
+from livebase.experiments.power import PowerCheck
 from livebase.experiments.status import INSUFFICIENT, OK
 from livebase.metrics.purchases import purchases
 from livebase.metrics.rfm import day_end
 from livebase.playbooks.assignment import (
     HOLDOUT,
     arm_weights,
-    assign_stratified,
     check_weights,
     stratum_label,
 )
-from livebase.playbooks.eligibility import contact_status
 from livebase.segments.segment_map import default_map
 from livebase.store.workspace import Workspace
-from livebase.store.write import replace_where, upsert
 
 TIER_DAYS = {"R90": 14, "R180": 21, "R270": 28}  # wave lengths of seed 000
 ARMS = ("control", "value", "discount")
@@ -83,6 +79,8 @@ class WavePlan:
     baseline: BaselineEstimate | None = None
     # None when the baseline could not be estimated (see ``baseline.reason``)
     power: PowerCheck | None = None
+    playbook: str | None = None
+    touches: object | None = None  # livebase.playbooks.planner.TouchSummary
 
 
 def wave_id_for(tier: str, starts_on: dt.date, *, aa: bool = False) -> str:
@@ -242,131 +240,30 @@ def plan_wave(
     as_of: dt.date,
     *,
     tier: str = "R90",
-    arms: tuple[str, ...] | None = None,
     holdout: float | None = None,
     seed: int = 1,
-    channel: str = "email",
     aa: bool = False,
 ) -> WavePlan:
-    """Plan (or extend) the wave of ``tier`` starting the day after ``as_of``.
+    """Plan (or extend) the reactivation wave of ``tier`` starting the day after
+    ``as_of``: the default playbook ``reactivation_<tier>`` (arms control / value /
+    discount; ``control_a`` / ``control_b`` for an A/A wave, no holdout, its own wave id;
+    ``holdout``: default ``[experiments] holdout`` of the workspace, 10–20 %). Planning
+    the same wave again keeps every assigned customer's arm."""
+    from livebase.playbooks.planner import plan_playbook
+    from livebase.playbooks.spec import find_playbook
 
-    ``arms``: default control / value / discount (``control_a`` / ``control_b`` for an
-    A/A wave); ``holdout``: default ``[experiments] holdout`` of the workspace, must be
-    10–20 % (:class:`ConfigError` otherwise); ``aa``: an A/A wave, no holdout, its own
-    wave id. Planning the same wave again keeps every assigned customer's arm.
-    """
     if tier not in TIER_DAYS:
         raise InputError(f"unknown tier {tier!r} (one of {', '.join(TIER_DAYS)})")
-    weights = wave_arms(arms, holdout, aa=aa, default_holdout=ws.config.experiments.holdout)
-    starts_on = as_of + dt.timedelta(days=1)
-    wave_id = wave_id_for(tier, starts_on, aa=aa)
-    _check_replan(_stored_wave(ws, wave_id), wave_id, seed, weights)
-
-    seg = ws.table("segments")
-    seg = seg.filter((seg.as_of == as_of) & (seg.version == "monetary"))
-    audience = seg.filter(seg.sleep_tier == tier).select("customer_id")
-    if audience.count().execute() == 0:
-        raise InsufficientData(
-            f"no customers in tier {tier} on {as_of}: run `livebase segment --as-of {as_of}`"
-        )
+    playbook = find_playbook(f"reactivation_{tier.lower()}", ws.root / "playbooks")
     settings = ws.config.experiments
     baseline = tier_baseline(ws, as_of, tier)
-    mde = settings.mde_pp / 100
-    if baseline.rate is not None and baseline.rate + mde >= 1:
+    if baseline.rate is not None and baseline.rate + settings.mde_pp / 100 >= 1:
         raise ConfigError(
             f"the tier's baseline conversion {baseline.rate:.1%} plus the minimum detectable "
             f"effect {settings.mde_pp:g} p.p. is 100 % or more: set a smaller "
             "[experiments] mde_pp"
         )
-    status = contact_status(
-        ws.con, audience, channel=channel, purpose="marketing", as_of=day_end(as_of)
-    )
-    strata = _strata(ws, as_of, status.filter(status.reason_code.isnull()))
-    out = status.filter(status.reason_code.notnull()).to_pandas()
-
-    a = ws.table("assignments")
-    old = (
-        a.filter(a.wave_id == wave_id)
-        .select("customer_id", "arm", "stratum")
-        .to_pandas()
-        .sort_values("customer_id")
-    )
-    existing = dict(zip(old["customer_id"], old["stratum"], strict=True))
-    dealt = assign_stratified(
-        dict(zip(strata["customer_id"], strata["stratum"], strict=True)),
-        wave_id=wave_id,
-        seed=seed,
-        weights=weights,
-        existing=existing,
-    )
-    new = strata[strata["customer_id"].isin(list(dealt))].sort_values("customer_id")
-    records = [{"wave_id": wave_id, **row} for row in old.to_dict("records")] + [
-        {"wave_id": wave_id, "customer_id": c, "arm": dealt[c], "stratum": st}
-        for c, st in zip(new["customer_id"], new["stratum"], strict=True)
-    ]
-    assignments = pd.DataFrame.from_records(
-        records, columns=["wave_id", "customer_id", "arm", "stratum"]
-    )
-    # a customer assigned by an earlier run stays in the experiment (intention to treat)
-    out = out[~out["customer_id"].isin(list(existing))]
-    exclusions = pd.DataFrame(
-        {
-            "wave_id": wave_id,
-            "customer_id": out["customer_id"].tolist(),
-            "touch_no": 0,
-            "reason_code": out["reason_code"].tolist(),
-            "detail": f"{channel} marketing",
-        }
-    )
-    playbook = f"{'aa' if aa else 'reactivation'}_{tier.lower()}"
-    wave = pd.DataFrame(
-        [
-            {
-                "wave_id": wave_id,
-                "playbook": playbook,
-                "segment": tier,
-                "starts_on": starts_on,
-                "days": TIER_DAYS[tier],
-                "status": "planned",
-                "seed": seed,
-                "as_of": as_of,
-                "arms": ",".join(weights),
-                "weights": json.dumps(weights),
-            }
-        ]
-    )
-    with transaction(ws.con):
-        upsert(ws.con, "waves", wave)
-        replace_where(ws.con, "assignments", {"wave_id": wave_id}, assignments)
-        replace_where(ws.con, "exclusions", {"wave_id": wave_id}, exclusions)
-
-    assigned = assignments["arm"].value_counts().reindex(list(weights), fill_value=0)
-    assigned = {arm: int(n) for arm, n in assigned.items()}
-    power = None
-    if baseline.rate is not None:
-        control = "control" if "control" in weights else next(a for a in weights if a != HOLDOUT)
-        power = prelaunch_check(
-            assigned,
-            baseline=baseline.rate,
-            mde=mde,
-            alpha=settings.alpha,
-            power=settings.power,
-            control=control,
-        )
-    return WavePlan(
-        wave_id,
-        tier,
-        starts_on,
-        TIER_DAYS[tier],
-        weights,
-        assigned,
-        {str(k): int(v) for k, v in exclusions["reason_code"].value_counts().items()},
-        kept=len(old),
-        strata=int(assignments["stratum"].nunique()),
-        aa=aa,
-        baseline=baseline,
-        power=power,
-    )
+    return plan_playbook(ws, playbook, as_of, seed=seed, holdout=holdout, aa=aa)
 
 
 def planned_weights(ws: Workspace, wave_id: str) -> dict[str, float]:

@@ -1,8 +1,9 @@
 """The consent log: grants at signup per channel and purpose, and later withdrawals.
 
 Marketing consent is asked per channel (email about 85 %, messenger 55 %, sms 30 % of
-people with a phone); personalisation is a separate purpose (recorded on channel
-``email``, the form it was collected by). About 4 % of grants are withdrawn later in
+people with a phone; calls 35 % of people with a phone, retargeting 50 %);
+personalisation is a separate purpose (recorded on channel ``email``, the form it was
+collected by). About 4 % of grants are withdrawn later in
 the account settings; unsubscribing from a newsletter adds a withdrawal of email
 marketing (see :mod:`livebase.simulate.newsletters`). For people who gave a child's
 birth date, 70 % of the records say the consent was given by a ``parent``.
@@ -36,6 +37,12 @@ ASKED = (
     ("email", "personalisation", 0.60),
 )
 EMAIL_MARKETING = 0
+# asked later (checkout form: "may our managers call you", "may we show you our ads"),
+# drawn from a stream of their own so that adding them changed nothing else
+ASKED_LATER = (
+    ("call", "marketing", 0.35),
+    ("retargeting", "marketing", 0.50),
+)
 WITHDRAW_SHARE = 0.04
 # offer versions by the day they took effect (epoch days)
 OFFERS = tuple(
@@ -97,9 +104,12 @@ def generate_consents(
     frames = []
     email_granted = np.full(n, -1, dtype=np.int64)
     email_withdrawn = np.full(n, NEVER, dtype=np.int64)
-    for k, (channel, purpose, share) in enumerate(ASKED):
+    later_rng = rng.spawn(1)[0]
+    for k, (channel, purpose, share) in enumerate(ASKED + ASKED_LATER):
+        if k == len(ASKED):
+            rng = later_rng
         granted = rng.random(n) < share
-        if channel == "sms":
+        if channel in ("sms", "call"):
             granted &= has_phone
         who = np.flatnonzero(granted)
         ts = people.signup[who] + rng.integers(0, 120, len(who))

@@ -313,9 +313,17 @@ MARTS: dict[str, TableSpec] = {
                 is_promo="boolean",
                 offer="string",
                 deadline="timestamp",
+                arm="string",
+                offer_kind="string",
+                purpose="string",
+                condition="string",
+                ends_at="timestamp",
+                frequency="int32",
             ),
             ("wave_id", "customer_id", "touch_no"),
-            "planned touches per customer",
+            "planned touches per customer (UTC; purpose marketing or service; condition: "
+            "sent only if it holds when the touch is due; retargeting spans planned_at to "
+            "ends_at at frequency impressions a day)",
         ),
         TableSpec(
             "exclusions",
@@ -325,9 +333,16 @@ MARTS: dict[str, TableSpec] = {
                 touch_no="int32",
                 reason_code="string",
                 detail="string",
+                action="string",
+                channel="string",
+                planned_at="timestamp",
+                moved_to="timestamp",
+                decided_at="timestamp",
             ),
             ("wave_id", "customer_id", "touch_no", "reason_code"),
-            "why a customer or touch was excluded or delayed",
+            "why a customer was left out (touch_no 0, action excluded) or a touch removed, "
+            "moved or changed, with the rule's reason code",
+            added_defaults=(("action", "excluded"),),
         ),
     ]
 }
