@@ -500,14 +500,12 @@ def export(
     checked again and the wave is throttled first if its complaints passed the limit."""
     from livebase.exports.wave import export_wave
     from livebase.i18n import t
-    from livebase.metrics.rfm import day_end
     from livebase.playbooks.planner import webinar_info
 
     ws = _open(workspace)
     lang = lang or ws.config.locale
     wave_id = wave or _latest_wave(ws)
-    day = _date(as_of)
-    now = day_end(day) if day else dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = _moment(as_of)
     _print_throttle(ws, wave_id, now, lang)
     folder = out or ws.root / "exports"
     result = export_wave(ws, wave_id, folder, now=now, webinar=webinar_info(ws, wave_id))
@@ -533,6 +531,14 @@ def export(
         console.print(t("export.left_out", lang, reasons=reasons))
     if result.pending:
         console.print(f"[dim]{t('export.pending', lang, n=result.pending)}[/]")
+
+
+def _moment(as_of: str | None) -> dt.datetime:
+    """The end of ``--as-of`` (UTC), or now."""
+    from livebase.metrics.rfm import day_end
+
+    day = _date(as_of)
+    return day_end(day) if day else dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _print_throttle(ws, wave_id: str, now: dt.datetime, lang: str) -> None:
@@ -576,11 +582,9 @@ def throttle(
 ) -> None:
     """Check a running wave's complaints and unsubscribes; past the threshold its
     remaining marketing touches drop to silence (logged as auto_throttle)."""
-    from livebase.metrics.rfm import day_end
 
     ws = _open(workspace)
-    day = _date(as_of)
-    now = day_end(day) if day else dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = _moment(as_of)
     _print_throttle(ws, wave or _latest_wave(ws), now, lang or ws.config.locale)
 
 

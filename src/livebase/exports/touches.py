@@ -28,9 +28,10 @@ import pandas as pd
 
 from livebase.errors import InputError
 from livebase.exports import conditions as cond
-from livebase.exports.consent import NEEDS, PURPOSES, has_contact, suppressed
+from livebase.exports.consent import PURPOSES, suppressed
 from livebase.playbooks import reasons
 from livebase.playbooks.assignment import HOLDOUT
+from livebase.playbooks.eligibility import NEEDS, has_contact
 from livebase.store.workspace import Workspace
 from livebase.store.write import upsert
 

@@ -41,6 +41,7 @@ from livebase.exports.files import (
 )
 from livebase.exports.touches import PENDING, Prepared, prepare, write_exclusions
 from livebase.exports.webinar import WebinarInfo
+from livebase.metrics.rfm import utc_naive
 from livebase.store.workspace import Workspace
 
 MANIFEST = "manifest.json"
@@ -76,7 +77,7 @@ def export_wave(
     webinar: WebinarInfo | None = None,
 ) -> ExportResult:
     """Write the wave's export files as of ``now`` (UTC) and record what was left out."""
-    now = _utc_naive(now)
+    now = utc_naive(now)
     _check_name(wave_id, "wave id")
     prepared = prepare(ws, wave_id, now=now, webinar_id=webinar.id if webinar else None)
     frame = prepared.touches
@@ -229,12 +230,6 @@ def _webinar_entry(webinar: WebinarInfo) -> dict[str, object]:
 
 def _has(frame: pd.DataFrame, *, channel: str, arm: str) -> bool:
     return bool(((frame["channel"] == channel) & (frame["arm"] == arm)).any())
-
-
-def _utc_naive(now: dt.datetime) -> dt.datetime:
-    if now.tzinfo is not None:
-        now = now.astimezone(dt.UTC).replace(tzinfo=None)
-    return now
 
 
 def _check_name(name: str, what: str) -> None:

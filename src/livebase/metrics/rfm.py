@@ -60,6 +60,13 @@ def day_end(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
 
 
+def utc_naive(moment: dt.datetime) -> dt.datetime:
+    """A moment as the store keeps it: naive UTC (an aware moment is converted)."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
 def parse_window(text: str) -> tuple[int, str]:
     """``12m`` → (12, "m"); ``365d`` → (365, "d"); a bare number means months.
 

@@ -2,7 +2,9 @@
 
 Consent is per channel and purpose; the newest record wins. Unsubscribes, complaints
 and hard bounces on the channel suppress the person whatever the consent says.
-Each excluded customer gets a reason code. Service messages (purpose ``service``) need
+Each excluded customer gets a reason code. A channel needs its address
+(:func:`has_contact`): e-mail an e-mail address, messenger, SMS and calls a phone,
+retargeting either; a push goes to the customer's id. Service messages (purpose ``service``) need
 no opt-in: only a complaint, a hard bounce or an explicit withdrawal stops them.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 import ibis
+import pandas as pd
 from ibis.backends import BaseBackend
 
 from livebase.playbooks.consents import consent_state
@@ -65,3 +68,31 @@ def contact_status(
             else_=ibis.null("string"),
         )
     return j.mutate(reason_code=reason).drop("granted", "unsub", "complained", "bounced")
+
+
+# which contact field a channel needs: one of them must be set
+NEEDS: dict[str, tuple[str, ...]] = {
+    "email": ("email",),
+    "messenger": ("phone",),
+    "sms": ("phone",),
+    "call": ("phone",),
+    "retargeting": ("email", "phone"),
+    "push": (),
+}
+
+
+def has_contact(channel: str, email: pd.Series, phone: pd.Series) -> pd.Series:
+    """Whether each customer has the address ``channel`` needs (blank counts as none).
+
+    >>> has_contact("retargeting", pd.Series(["a@x.ru", None]), pd.Series([None, " "])).tolist()
+    [True, False]
+    """
+    fields = {"email": email, "phone": phone}
+    need = NEEDS[channel]
+    if not need:
+        return pd.Series(True, index=email.index)
+    ok = pd.Series(False, index=email.index)
+    for name in need:
+        value = fields[name]
+        ok |= value.notna() & (value.astype(str).str.strip() != "")
+    return ok

@@ -66,6 +66,7 @@ class Rules:
         return self.segment_caps.get(segment if isinstance(segment, str) else "", self.caps)
 
 
+# the columns of the touches frame apply_guardrails takes (its input contract)
 TOUCH_COLUMNS = (
     "customer_id",
     "arm",
@@ -78,12 +79,11 @@ TOUCH_COLUMNS = (
     "purpose",
     "condition",
     "local_at",  # naive local datetime
-    "ends_day",  # retargeting: last local day of the span (else NaT/None)
+    "ends_day",  # retargeting: last local day of the span (else None)
     "frequency",  # retargeting impressions a day
     "parent",  # a cascade's e-mail touch_no (else 0)
     "segment",
 )
-
 
 LOG_COLUMNS = (
     "customer_id",
@@ -166,20 +166,29 @@ def _drop(
 
 
 # ---- caps ---------------------------------------------------------------------------
+def _week_over(occ: Counter, day: dt.date, cap: int) -> bool:
+    """Whether one more touch on ``day`` puts any 7 consecutive days over ``cap``."""
+    counts = [occ.get(day + dt.timedelta(days=i), 0) for i in range(-6, 7)]
+    if sum(counts) + 1 <= cap:
+        return False
+    n = sum(counts[:7])  # the window ending on ``day``
+    if n + 1 > cap:
+        return True
+    for k in range(1, 7):  # slide to the window starting on ``day``
+        n += counts[6 + k] - counts[k - 1]
+        if n + 1 > cap:
+            return True
+    return False
+
+
 def _violation(day: dt.date, channel: str, occ: Counter, by_channel: dict, caps: Caps):
     if occ[day] + 1 > caps.per_day:
         return R.CAP_DAY, f"{caps.per_day} touch(es) a day"
-    for start in (day - dt.timedelta(days=k) for k in range(7)):
-        n = sum(occ[start + dt.timedelta(days=i)] for i in range(7))
-        if n + 1 > caps.per_week:
-            return R.CAP_WEEK, f"{caps.per_week} touches in 7 days"
+    if _week_over(occ, day, caps.per_week):
+        return R.CAP_WEEK, f"{caps.per_week} touches in 7 days"
     cap = caps.channel_per_week.get(channel)
-    if cap is not None:
-        occ_c = by_channel[channel]
-        for start in (day - dt.timedelta(days=k) for k in range(7)):
-            n = sum(occ_c[start + dt.timedelta(days=i)] for i in range(7))
-            if n + 1 > cap:
-                return R.CAP_CHANNEL, f"{cap} {channel} touch(es) in 7 days"
+    if cap is not None and _week_over(by_channel[channel], day, cap):
+        return R.CAP_CHANNEL, f"{cap} {channel} touch(es) in 7 days"
     return None
 
 
@@ -309,24 +318,21 @@ def _retargeting(touches: pd.DataFrame, other: pd.DataFrame, rules: Rules, log) 
         ):
             per_day[(c, d)] += int(f)
     idx = np.flatnonzero(rt.to_numpy())
-    for k in idx:
-        row = touches.iloc[k]
-        c = row["customer_id"]
-        d = row["local_at"].date()
-        cap = cap_of[c]
-        over = False
-        while d <= row["ends_day"]:
-            if per_day[(c, d)] + int(row["frequency"]) > cap:
-                over = True
-                break
-            d += DAY
-        if over:
+    spans = zip(
+        idx,
+        touches["customer_id"].to_numpy()[idx],
+        pd.to_datetime(touches["local_at"].to_numpy()[idx]).date,
+        touches["ends_day"].to_numpy()[idx],
+        touches["frequency"].to_numpy()[idx],
+        strict=True,
+    )
+    for k, c, first, last, freq in spans:
+        days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+        if any(per_day[(c, d)] + int(freq) > cap_of[c] for d in days):
             bad[k] = True
-        else:
-            d = row["local_at"].date()
-            while d <= row["ends_day"]:
-                per_day[(c, d)] += int(row["frequency"])
-                d += DAY
+            continue
+        for d in days:
+            per_day[(c, d)] += int(freq)
     return _drop(
         touches,
         bad,
@@ -336,22 +342,34 @@ def _retargeting(touches: pd.DataFrame, other: pd.DataFrame, rules: Rules, log) 
     )
 
 
-def _near(touches: pd.DataFrame, mask: np.ndarray, events: pd.DataFrame, days: int) -> np.ndarray:
+def _near(
+    touches: pd.DataFrame,
+    mask: np.ndarray,
+    events: pd.DataFrame,
+    days: int,
+    *,
+    after_only: bool = False,
+) -> np.ndarray:
     """Touches under ``mask`` with an event of the same customer less than ``days`` days
-    before or after their local time (events: customer_id, local_at)."""
+    before or after their local time — or, ``after_only``, less than ``days`` days before
+    it, the event at or before the touch (events: customer_id, local_at)."""
     out = np.zeros(len(touches), dtype=bool)
     if not mask.any() or events.empty or days <= 0:
         return out
     ev = events.groupby("customer_id")["local_at"].apply(lambda s: np.sort(s.to_numpy()))
     window = np.timedelta64(days, "D")
-    for k in np.flatnonzero(mask):
-        c = touches["customer_id"].iat[k]
+    idx = np.flatnonzero(mask)
+    customers = touches["customer_id"].to_numpy()[idx]
+    moments = pd.to_datetime(touches["local_at"].to_numpy()[idx]).to_numpy()
+    for k, c, t in zip(idx, customers, moments, strict=True):
         if c not in ev.index:
             continue
         times = ev.loc[c]
-        t = np.datetime64(touches["local_at"].iat[k])
         lo = np.searchsorted(times, t - window, side="right")
-        hi = np.searchsorted(times, t + window, side="left")
+        if after_only:
+            hi = np.searchsorted(times, t, side="right")
+        else:
+            hi = np.searchsorted(times, t + window, side="left")
         out[k] = hi > lo
     return out
 
@@ -409,7 +427,7 @@ def apply_guardrails(
     # 4. silence after a purchase
     if purchases is not None and len(purchases) and rules.silence_days > 0:
         promo = t["is_promo"].to_numpy(dtype=bool)
-        after = _after(t, promo, purchases, rules.silence_days)
+        after = _near(t, promo, purchases, rules.silence_days, after_only=True)
         t = _drop(
             t, after, R.SILENCE, log, f"a purchase less than {rules.silence_days} days before"
         ).reset_index(drop=True)
@@ -459,22 +477,3 @@ def apply_guardrails(
         pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(LOG_COLUMNS))
     )
     return t, decisions
-
-
-def _after(t: pd.DataFrame, mask: np.ndarray, events: pd.DataFrame, days: int) -> np.ndarray:
-    """Touches under ``mask`` less than ``days`` days after an event of the customer."""
-    out = np.zeros(len(t), dtype=bool)
-    if not mask.any():
-        return out
-    ev = events.groupby("customer_id")["local_at"].apply(lambda s: np.sort(s.to_numpy()))
-    window = np.timedelta64(days, "D")
-    for k in np.flatnonzero(mask):
-        c = t["customer_id"].iat[k]
-        if c not in ev.index:
-            continue
-        times = ev.loc[c]
-        at = np.datetime64(t["local_at"].iat[k])
-        lo = np.searchsorted(times, at - window, side="right")
-        hi = np.searchsorted(times, at, side="right")
-        out[k] = hi > lo
-    return out

@@ -46,13 +46,11 @@ from livebase.metrics.rfm import day_end
 from livebase.playbooks import reasons as R
 from livebase.playbooks.assignment import HOLDOUT, assign_stratified
 from livebase.playbooks.consents import personalisation_allowed
-from livebase.playbooks.eligibility import contact_status
+from livebase.playbooks.eligibility import contact_status, has_contact
 from livebase.playbooks.guardrails import Rules, apply_guardrails, log_frame
 from livebase.playbooks.spec import Playbook, default_patterns
 from livebase.store.workspace import Workspace
 from livebase.store.write import replace_where, upsert
-
-CONTACT_FIELD = {"email": "email", "messenger": "phone", "sms": "phone", "call": "phone"}
 
 
 @dataclass(frozen=True)
@@ -298,7 +296,9 @@ def plan_playbook(
         .sort_values("customer_id")
     )
     existing = dict(zip(old["customer_id"], old["stratum"], strict=True))
-    eligible = aud.filter(~aud.customer_id.isin(list(out["customer_id"]))) if len(out) else aud
+    eligible = (
+        aud.anti_join(ibis.memtable(out[["customer_id"]]), "customer_id") if len(out) else aud
+    )
     strata = _strata(ws, as_of, eligible)
     dealt = assign_stratified(
         dict(zip(strata["customer_id"], strata["stratum"], strict=True)),
@@ -426,7 +426,9 @@ def _customer_frame(ws: Workspace, assigned: pd.DataFrame, as_of: dt.date) -> pd
     j = j.left_join(seg, "customer_id").select(j, seg.segment)
     frame = j.to_pandas()
     zone = ws.config.timezone
-    frame["tz"] = frame["timezone"].where(frame["timezone"].map(_known_zone), zone)
+    known = {z: _known_zone(z) for z in frame["timezone"].dropna().unique()}
+    valid = frame["timezone"].map(known).eq(True)
+    frame["tz"] = frame["timezone"].where(valid, zone)
     frame["has_child"] = frame["child_birth_date"].notna()
     return frame.drop(columns=["timezone", "child_birth_date"]).sort_values("customer_id")
 
@@ -523,13 +525,7 @@ def _schedule_and_guard(
             b = st.filter(st.reason_code.notnull()).to_pandas()
             b["channel"], b["purpose"] = channel, purpose
             blocked_parts.append(b)
-        need = CONTACT_FIELD.get(channel)
-        if channel == "retargeting":
-            miss = cust[cust["email"].isna() & cust["phone"].isna()]
-        elif need is not None:
-            miss = cust[cust[need].isna()]
-        else:
-            miss = cust.iloc[0:0]
+        miss = cust[~has_contact(channel, cust["email"], cust["phone"])]
         for purpose in ("marketing", "service"):
             blocked_parts.append(
                 pd.DataFrame(
@@ -606,8 +602,9 @@ def _schedule_and_guard(
             t.loc[swap, "pattern"] = spec.fallback
         t = t.drop(columns=["p_personalised", "p_parental", "p_has_child"])
 
-    busy, rt_busy = _busy(ws, cust, w, playbook)
-    purch, offers_seen = _history(ws, cust, w, as_of)
+    zones = dict(zip(cust["customer_id"], cust["tz"], strict=True))
+    busy, rt_busy = _busy(ws, cust, zones, w)
+    purch, offers_seen = _history(ws, cust, zones, w, as_of)
     liability = _liability(ws, cust, playbook, as_of)
     rules = Rules(
         caps=playbook.effective_caps(g.caps),
@@ -633,7 +630,6 @@ def _schedule_and_guard(
         must_check=must_check,
     )
     log.append(glog)
-    zones = dict(zip(cust["customer_id"], cust["tz"], strict=True))
     return _touch_rows(kept, w, zones), _log_rows(log, zones)
 
 
@@ -713,10 +709,9 @@ def _local_days(frame: pd.DataFrame, zones: dict[str, str], column: str = "ts") 
     return _to_local(frame[column], tz)
 
 
-def _busy(ws: Workspace, cust: pd.DataFrame, w: _Wave, playbook: Playbook):
+def _busy(ws: Workspace, cust: pd.DataFrame, zones: dict[str, str], w: _Wave):
     """Counted touches sent (``messages`` sent) or planned by other waves near this
     wave, and other waves' retargeting, as local days."""
-    zones = dict(zip(cust["customer_id"], cust["tz"], strict=True))
     lo = dt.datetime.combine(w.start - dt.timedelta(days=8), dt.time())
     hi = dt.datetime.combine(w.last_day + dt.timedelta(days=8), dt.time())
     ids = ibis.memtable(cust[["customer_id"]])
@@ -769,10 +764,9 @@ def _busy(ws: Workspace, cust: pd.DataFrame, w: _Wave, playbook: Playbook):
     return busy, rt_busy
 
 
-def _history(ws: Workspace, cust: pd.DataFrame, w: _Wave, as_of: dt.date):
+def _history(ws: Workspace, cust: pd.DataFrame, zones: dict[str, str], w: _Wave, as_of: dt.date):
     """Recent counted purchases and the beneficial offers of other waves, local times."""
     g = ws.config.guardrails
-    zones = dict(zip(cust["customer_id"], cust["tz"], strict=True))
     ids = ibis.memtable(cust[["customer_id"]])
     end = day_end(as_of)
     p = purchases(ws.con, ws.config.purchase_rules, until=end)

@@ -33,6 +33,7 @@ import pandas as pd
 
 from livebase.engine import transaction
 from livebase.errors import InputError
+from livebase.metrics.rfm import utc_naive
 from livebase.playbooks.reasons import AUTO_THROTTLE, REMOVED
 from livebase.store.workspace import Workspace
 from livebase.store.write import upsert
@@ -72,12 +73,6 @@ def _threshold(value: float, name: str) -> Fraction:
     if not 0 < value < 1:
         raise InputError(f"{name} threshold must be between 0 and 1, got {value!r}")
     return Fraction(repr(float(value)))  # the threshold as written: 0.001 is 1/1000
-
-
-def _utc_naive(moment: dt.datetime) -> dt.datetime:
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def _counts(ws: Workspace, wave_id: str, now: dt.datetime) -> tuple[int, int, int]:
@@ -131,7 +126,7 @@ def check_throttle(
     unsubscribe_limit = settings.unsubscribe_rate if unsubscribe_rate is None else unsubscribe_rate
     complaint_frac = _threshold(complaint_limit, "complaint rate")
     unsubscribe_frac = _threshold(unsubscribe_limit, "unsubscribe rate")
-    now = _utc_naive(now)
+    now = utc_naive(now)
 
     w = ws.table("waves")
     waves = w.filter(w.wave_id == wave_id).to_pyarrow().to_pylist()
