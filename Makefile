@@ -48,3 +48,10 @@ $(BENCH_PYMC)/.installed: bench/constraints-pymc.txt
 
 bench: $(BENCH_VENV)/.installed $(BENCH_PYMC)/.installed
 	$(BENCH_VENV)/bin/python bench/rfm_bench.py --pymc-python $(BENCH_PYMC)/bin/python $(BENCH_ARGS)
+
+# `make bench-plan`: planning a wave with every guardrail, livebase against plain pandas
+# (bench/README.md). BENCH_PLAN_ARGS e.g. "--sizes 100k --repeat 1" or "--check".
+.PHONY: bench-plan
+
+bench-plan: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python bench/plan_bench.py $(BENCH_PLAN_ARGS)

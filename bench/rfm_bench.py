@@ -16,9 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,6 +29,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from payments import Dataset, describe, ensure_payments  # noqa: E402
+from report import fmt_mib, fmt_s, log, machine, median, ratio  # noqa: E402
 
 CONTENDERS = ("livebase", "livebase-1gb", "pymc", "pandas")
 LABELS = {
@@ -60,10 +59,6 @@ class Run:
     @property
     def ok(self) -> bool:
         return self.status == "ok"
-
-
-def log(msg: str) -> None:
-    print(f"[{datetime.now().strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
 def run_child(
@@ -104,10 +99,6 @@ def run_child(
         return "failed", wall, peak, {}, f"{why}: {stderr.strip()[-800:]}"
     lines = [ln for ln in stdout.splitlines() if ln.startswith("{")]
     return "ok", wall, peak, json.loads(lines[-1]), ""
-
-
-def median(xs: list[float]) -> float:
-    return statistics.median(xs)
 
 
 @dataclass
@@ -161,39 +152,6 @@ def summarise(runs: list[Run]) -> Summary:
         rows_in=res[0]["rows_in"],
         extra=extra,
     )
-
-
-def machine() -> dict:
-    mem = cpu = ""
-    with open("/proc/meminfo", encoding="ascii") as f:
-        for line in f:
-            if line.startswith("MemTotal"):
-                mem = f"{int(line.split()[1]) / 1024**2:.1f} GiB"
-    with open("/proc/cpuinfo", encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return {
-        "nproc": len(os.sched_getaffinity(0)),
-        "memory": mem,
-        "cpu": cpu,
-        "python": platform.python_version(),
-        "os": f"{platform.system()} {platform.release()}",
-        "load_average": os.getloadavg(),
-    }
-
-
-def fmt_s(x: float | None) -> str:
-    return "—" if x is None else f"{x:,.2f}"
-
-
-def fmt_mib(x: float | None) -> str:
-    return "—" if x is None else f"{x:,.0f}"
-
-
-def ratio(a: float | None, b: float | None) -> str:
-    return "—" if a is None or b is None or b == 0 else f"{a / b:.2f}×"
 
 
 def size_table(summaries: dict[str, Summary]) -> list[str]:
