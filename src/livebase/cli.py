@@ -564,9 +564,9 @@ def _print_throttle(ws, wave_id: str, now: dt.datetime, lang: str) -> None:
                 wave=wave_id,
                 sent=r.sent,
                 complaints=r.complaints,
-                crate=format_percent(r.complaint_rate, lang),
+                crate=format_percent(r.complaint_rate, lang, digits=2),
                 unsubs=r.unsubscribes,
-                urate=format_percent(r.unsubscribe_rate, lang),
+                urate=format_percent(r.unsubscribe_rate, lang, digits=2),
             )
         )
 
