@@ -30,7 +30,8 @@ def _noon(day: dt.date) -> dt.datetime:
 
 
 def add_school(ws: Workspace, first: int, count: int) -> None:
-    """Customers ``c{first}`` … with orders, first channels and email consents.
+    """Customers ``c{first}`` … with e-mail addresses, orders, first channels and email
+    consents.
 
     Every eighth is a *returner*: in R90 on SINCE (last purchase 100 days before it) and
     buying again within the 14 days after it, so the tier's baseline is not degenerate;
@@ -40,7 +41,13 @@ def add_school(ws: Workspace, first: int, count: int) -> None:
     orders, customers, consents = [], [], []
     for i in range(first, first + count):
         cid = f"c{i:04d}"
-        customers.append({"customer_id": cid, "first_channel": CHANNELS[i % len(CHANNELS)]})
+        customers.append(
+            {
+                "customer_id": cid,
+                "email": f"{cid}@example.test",
+                "first_channel": CHANNELS[i % len(CHANNELS)],
+            }
+        )
         if i % 10:
             consents.append(
                 {
@@ -296,6 +303,11 @@ def test_no_history_means_no_power_check(ws):
     # everyone bought 100 days before AS_OF: on 06-16 the recency was 86, below R90
     day = _noon(AS_OF - dt.timedelta(days=100))
     put_orders(ws, [{"customer_id": f"c{i}", "paid_at": day, "amount": 500} for i in range(30)])
+    upsert(
+        ws.con,
+        "customers",
+        pd.DataFrame({"customer_id": [f"c{i}" for i in range(30)], "email": "c@example.test"}),
+    )
     upsert(
         ws.con,
         "consents",

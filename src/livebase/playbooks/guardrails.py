@@ -7,23 +7,28 @@ already hear; the rules run in this order, each writing a reason code
 
 1. **Consent per channel and purpose** (``blocked``): a touch on a channel the customer
    may not be contacted on for the touch's purpose is removed with the consent reason.
-2. **Frequency caps**: marketing touches (not retargeting) count; at most ``per_day`` a
+2. **Within the wave**: a cascade that would fall after the deadline (a promo) or after
+   the wave's last day is removed (``past_deadline``).
+3. **Frequency caps**: marketing touches (not retargeting) count; at most ``per_day`` a
    local day, ``per_week`` in any seven consecutive local days and
    ``channel_per_week[channel]`` for one channel — counting the messages already sent
    (``busy``) and the touches other waves plan. A touch that does not fit moves to the
    next day that fits (same local time), not past the wave's last day (a promo touch not
    past the deadline); if none fits it is removed. Conditional touches (a call after
-   interest, a cascade) hold their slot as if they were sent.
-3. **Retargeting**: impressions a day of all waves together at most
+   interest, a cascade) hold their slot as if they were sent. A cascade keeps its
+   distance from its e-mail: it moves with it (logged as moved) and is removed if its
+   own day or channel is full. Every customer's schedule is checked against the caps
+   that apply to them (the playbook's, the workspace's or their segment's).
+4. **Retargeting**: impressions a day of all waves together at most
    ``retargeting_per_day``; otherwise the retargeting touch is removed.
-4. **Silence after a purchase**: a promo touch within ``silence_days`` after a purchase
+5. **Silence after a purchase**: a promo touch within ``silence_days`` after a purchase
    is removed (seed 000: 14 days of silence from promo for those who bought).
-5. **One beneficial offer in 30 days**: a touch carrying an offer is removed if another
+6. **One beneficial offer in 30 days**: a touch carrying an offer is removed if another
    wave's offer reached (or is planned to reach) the customer less than
    ``offer_cooldown_days`` before or after it.
-6. **One discount window in 60 days**: likewise for discounts with
+7. **One discount window in 60 days**: likewise for discounts with
    ``discount_cooldown_days``.
-7. **Discount budget**: coupons are issued to the discount arm in a fixed pseudo-random
+8. **Discount budget**: coupons are issued to the discount arm in a fixed pseudo-random
    order (SHA-256 of seed, wave and customer) while the sum of their possible cost
    (percent × the customer's average order) stays within the budget; the rest lose the
    coupon touches.
@@ -208,6 +213,8 @@ def place_customer(
     gone: dict[int, str] = {}
     for row in rows:
         parent = int(row.get("parent") or 0)
+        end = rules.deadline_day if row["is_promo"] else rules.last_day
+        carried = None
         if parent:
             # a cascade follows its e-mail: removed with it, moved with it, never alone
             if parent in gone:
@@ -216,9 +223,21 @@ def place_customer(
                 )
                 continue
             if parent in shift:
-                row = {**row, "local_at": row["local_at"] + shift[parent]}
+                carried = row
+                row = {**row, "local_at": row["local_at"] + shift[parent][0]}
+                if row["local_at"].date() > end:
+                    decisions.append(
+                        (
+                            carried,
+                            R.PAST_DEADLINE,
+                            R.REMOVED,
+                            f"moved with its e-mail (touch {parent}) past {end}",
+                            None,
+                        )
+                    )
+                    continue
         day = row["local_at"].date()
-        limit = day if parent else (rules.deadline_day if row["is_promo"] else rules.last_day)
+        limit = day if parent else end
         first = None
         d = day
         while d <= limit:
@@ -229,28 +248,68 @@ def place_customer(
             d += DAY
         if d > limit:
             code, why = first
-            decisions.append((row, code, R.REMOVED, f"no day left within {why}", None))
+            decisions.append((carried or row, code, R.REMOVED, f"no day left within {why}", None))
             gone[int(row["touch_no"])] = code
             continue
-        if d != day:
+        if carried is not None:
+            # logged against its planned time, like every other move
+            code, why = shift[parent][1]
+            decisions.append(
+                (
+                    carried,
+                    code,
+                    R.MOVED,
+                    f"with its e-mail (touch {parent}), over {why}",
+                    row["local_at"],
+                )
+            )
+        elif d != day:
             new = row["local_at"] + (d - day)
             code, why = first
             decisions.append((row, code, R.MOVED, f"over {why}", new))
             row = {**row, "local_at": new}
-            shift[int(row["touch_no"])] = d - day
+            shift[int(row["touch_no"])] = (d - day, first)
         occ[d] += 1
         by_channel[row["channel"]][d] += 1
         placed.append(row)
     return placed, decisions
 
 
+def _unfit_schedules(counted: pd.DataFrame, rules: Rules) -> set:
+    """Customers whose counted touches alone break their caps. Customers with the same
+    schedule (touch numbers, channels, local times, segment) fare alike, so one of each
+    kind is placed and the rest follow it; a plan's customers share a few schedules."""
+    if counted.empty:
+        return set()
+    cols = ["touch_no", "channel", "local_at", "is_promo", "parent", "segment"]
+    rows = pd.util.hash_pandas_object(counted[cols], index=False).to_numpy()
+    customers = counted["customer_id"].to_numpy()
+    # a schedule's key: the sum of its rows' hashes (wrapping) and their number
+    key = (
+        pd.DataFrame({"c": customers, "h": rows, "n": 1})
+        .groupby("c", sort=False)
+        .agg(h=("h", "sum"), n=("n", "sum"))
+    )
+    unfit: set = set()
+    for (_, _), kind in key.groupby(["h", "n"], sort=False):
+        who = kind.index[0]
+        one = counted[customers == who].sort_values(["local_at", "touch_no"])
+        caps = rules.caps_for(one["segment"].iloc[0])
+        _, decisions = place_customer(one.to_dict("records"), [], caps, rules)
+        if decisions:
+            unfit |= set(kind.index)
+    return unfit
+
+
 def _caps(
     touches: pd.DataFrame, busy: pd.DataFrame, rules: Rules, log: list[dict], must_check: set
 ) -> pd.DataFrame:
     counted = (touches["purpose"] == "marketing") & (touches["channel"] != "retargeting")
-    # customers with anything else in the window, or whose schedule left the template
+    # customers with anything else in the window, whose schedule left the template, or
+    # whose schedule does not fit their caps on its own
     busy_ids = set(busy["customer_id"]) if len(busy) else set()
     check_ids = (busy_ids | must_check) & set(touches.loc[counted, "customer_id"])
+    check_ids |= _unfit_schedules(touches[counted & ~touches["customer_id"].isin(check_ids)], rules)
     if not check_ids:
         return touches
     sel = counted & touches["customer_id"].isin(check_ids)
@@ -411,11 +470,28 @@ def apply_guardrails(
             (j.loc[mask, "channel"] + " " + j.loc[mask, "purpose"]).to_numpy(),
         )
         t = t.reset_index(drop=True)
-    # 2. frequency caps
+    # 2. within the wave: a cascade after the deadline (promo) or the wave's last day
+    if len(t):
+        day = pd.to_datetime(t["local_at"]).dt.date
+        promo = t["is_promo"].to_numpy(dtype=bool)
+        end = np.where(promo, rules.deadline_day, rules.last_day)
+        late = (day.to_numpy() > end) & (t["parent"].to_numpy() > 0)
+        t = _drop(
+            t,
+            late,
+            R.PAST_DEADLINE,
+            log,
+            np.where(
+                promo[late],
+                f"after the deadline {rules.deadline_day}",
+                f"after the wave's last day {rules.last_day}",
+            ),
+        ).reset_index(drop=True)
+    # 3. frequency caps
     empty_busy = pd.DataFrame(columns=["customer_id", "local_day", "channel"])
     t = _caps(t, busy if busy is not None else empty_busy, rules, log, must_check or set())
     t = t.reset_index(drop=True)
-    # 3. retargeting
+    # 4. retargeting
     t = _retargeting(
         t,
         retargeting_busy
@@ -424,14 +500,14 @@ def apply_guardrails(
         rules,
         log,
     ).reset_index(drop=True)
-    # 4. silence after a purchase
+    # 5. silence after a purchase
     if purchases is not None and len(purchases) and rules.silence_days > 0:
         promo = t["is_promo"].to_numpy(dtype=bool)
         after = _near(t, promo, purchases, rules.silence_days, after_only=True)
         t = _drop(
             t, after, R.SILENCE, log, f"a purchase less than {rules.silence_days} days before"
         ).reset_index(drop=True)
-    # 5-6. offer and discount cooldowns
+    # 6-7. offer and discount cooldowns
     if offers_seen is not None and len(offers_seen):
         has_offer = t["offer"].notna().to_numpy()
         near = _near(t, has_offer, offers_seen, rules.offer_cooldown_days)
@@ -449,7 +525,7 @@ def apply_guardrails(
             log,
             f"another discount within {rules.discount_cooldown_days} days",
         ).reset_index(drop=True)
-    # 7. discount budget
+    # 8. discount budget
     if rules.discount_budget is not None:
         disc = t["offer_kind"] == "discount"
         if disc.any():

@@ -7,11 +7,11 @@ starts the day after ``as_of``:
 1. **Audience**: the playbook's conditions on the marts of ``as_of`` (segments, top flag,
    sleep tier, risk level, a recent activity, a recent first purchase).
 2. **Who is left out** (``touch_no`` 0, action ``excluded``, not assigned): no consent or
-   suppressed on the primary channel (e-mail) for the playbook's purpose; for
-   reactivation, active buyers (a counted purchase in the last ``active_buyer_days``);
-   for playbooks with promo, open deals (an order still pending, created in the last
-   ``open_deal_days``) and hot leads (an invoice or a click on a promo in the last
-   ``hot_lead_days``).
+   suppressed on the primary channel (e-mail) for the playbook's purpose, or no address
+   for it (``no_contact``); for reactivation, active buyers (a counted purchase in the
+   last ``active_buyer_days``); for playbooks with promo, open deals (an order still
+   pending, created in the last ``open_deal_days``) and hot leads (an invoice or a click
+   on a promo in the last ``hot_lead_days``).
 3. **Arms**: stratified deterministic assignment (:mod:`livebase.playbooks.assignment`),
    holdout 10–20 %; customers assigned by an earlier run keep their arm.
 4. **Schedule**: each arm's touches of the playbook at the segment's send time
@@ -20,12 +20,13 @@ starts the day after ``as_of``:
    unknown); a working-days segment's weekend touch moves to Monday (to Friday if Monday
    is past the wave), logged as ``send_time_weekday``; one deadline for all channels;
    webinar reminders at their hours before the start; a cascade 12–24 h after its
-   e-mail on the first channel the customer consented to.
+   e-mail on the first channel the customer consented to for the e-mail's purpose.
 5. **Personalisation**: a personalised pattern without personalisation consent, or a
    child-data pattern without a parent's consent, is sent as its fallback pattern
    (action ``changed``).
 6. **Guardrails** of :mod:`livebase.playbooks.guardrails` (consent per channel and
-   purpose, caps, retargeting, silence, offer and discount cooldowns, discount budget).
+   purpose, within the wave, caps, retargeting, silence, offer and discount cooldowns,
+   discount budget).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from livebase.playbooks.eligibility import contact_status, has_contact
 from livebase.playbooks.guardrails import Rules, apply_guardrails, log_frame
 from livebase.playbooks.spec import Playbook, default_patterns
 from livebase.store.workspace import Workspace
-from livebase.store.write import replace_where, upsert
+from livebase.store.write import delete_where, replace_where, upsert
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,24 @@ def _left_out(ws: Workspace, playbook: Playbook, as_of: dt.date, aud: ibis.Table
     out = status.filter(status.reason_code.notnull()).to_pandas()
     out["detail"] = f"{playbook.primary_channel} {purpose}"
     frames = [out[["customer_id", "reason_code", "detail"]]]
+    # no address for the primary channel (an e-mail wave to a customer without an e-mail)
+    c = ws.table("customers")
+    who = (
+        aud.select("customer_id")
+        .left_join(c, "customer_id")
+        .select("customer_id", "email", "phone")
+    )
+    who = who.to_pandas()
+    missing = who[~has_contact(playbook.primary_channel, who["email"], who["phone"]).to_numpy()]
+    frames.append(
+        pd.DataFrame(
+            {
+                "customer_id": missing["customer_id"],
+                "reason_code": R.NO_CONTACT,
+                "detail": f"no address for {playbook.primary_channel}",
+            }
+        )
+    )
     ids = aud.select("customer_id")
     if playbook.audience.exclude_active_buyers and g.active_buyer_days > 0:
         p = purchases(ws.con, ws.config.purchase_rules, until=end)
@@ -364,7 +383,10 @@ def plan_playbook(
         upsert(ws.con, "waves", wave)
         replace_where(ws.con, "assignments", {"wave_id": wave_id}, assignments)
         replace_where(ws.con, "touches", {"wave_id": wave_id}, touches)
-        replace_where(ws.con, "exclusions", {"wave_id": wave_id}, excl)
+        # the planner's own decisions are replaced; those of exports and the throttle
+        # (decided at their own moment) stay
+        delete_where(ws.con, "exclusions", {"wave_id": wave_id, "decided_at": decided})
+        upsert(ws.con, "exclusions", excl)
 
     assigned = assignments["arm"].value_counts().reindex(list(weights), fill_value=0)
     assigned = {arm: int(n) for arm, n in assigned.items()}
@@ -519,8 +541,10 @@ def _schedule_and_guard(
     end = day_end(as_of)
     ids = ibis.memtable(cust[["customer_id"]])
     blocked_parts = []
+    # every purpose on every channel: a cascade takes its e-mail's purpose to its channel
+    purposes = sorted(set(t["purpose"]) | {"marketing"})
     for channel in sorted(channels):
-        for purpose in sorted(set(t.loc[t["channel"] == channel, "purpose"]) | {"marketing"}):
+        for purpose in purposes:
             st = contact_status(ws.con, ids, channel=channel, purpose=purpose, as_of=end)
             b = st.filter(st.reason_code.notnull()).to_pandas()
             b["channel"], b["purpose"] = channel, purpose

@@ -215,13 +215,21 @@ def _strata(ws: Workspace, as_of: dt.date, members: ibis.Table) -> pd.DataFrame:
 
 def _stored_wave(ws: Workspace, wave_id: str) -> dict | None:
     w = ws.table("waves")
-    rows = w.filter(w.wave_id == wave_id).select("seed", "weights").to_pyarrow().to_pylist()
+    rows = (
+        w.filter(w.wave_id == wave_id).select("seed", "weights", "status").to_pyarrow().to_pylist()
+    )
     return rows[0] if rows else None
 
 
 def _check_replan(stored: dict | None, wave_id: str, seed: int, weights: dict[str, float]) -> None:
     if stored is None:
         return
+    if stored["status"] == "throttled":
+        # planning again would bring back the touches the throttle silenced (F4.6)
+        raise ConfigError(
+            f"wave {wave_id} was throttled (complaints or unsubscribes over the threshold): "
+            "it stays silent and cannot be planned again; plan another date for a new wave"
+        )
     before = json.loads(stored["weights"] or "{}")
     same = list(before) == list(weights) and all(
         abs(before[a] - weights[a]) <= _EPS for a in weights

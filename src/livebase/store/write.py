@@ -145,11 +145,16 @@ def _esc(value: str) -> str:
     return value.replace("'", "''")
 
 
+def delete_where(con: BaseBackend, table: str, where: dict[str, object]) -> None:
+    """Delete the rows of ``table`` whose columns equal the values of ``where``."""
+    cond = " AND ".join(f"{_quote(k)} = {_literal(v)}" for k, v in where.items())
+    con.raw_sql(f"DELETE FROM {_quote(table)} WHERE {cond}")
+
+
 def replace_where(con: BaseBackend, table: str, where: dict[str, object], rows) -> int:
     """Replace the rows of ``table`` matching ``where`` with ``rows`` (an Ibis table or a
     DataFrame): recomputing a mart for the same as-of date leaves one copy."""
-    cond = " AND ".join(f"{_quote(k)} = {_literal(v)}" for k, v in where.items())
-    con.raw_sql(f"DELETE FROM {_quote(table)} WHERE {cond}")
+    delete_where(con, table, where)
     if isinstance(rows, pd.DataFrame):
         return append(con, table, rows)
     columns = list(ALL_TABLES[table].columns)
