@@ -207,6 +207,12 @@ def plan_pandas(folder: Path, as_of: dt.date, *, seed: int = 1, clock=None) -> d
 
     out_consent = contact_reason(aud, "email", "marketing")
     out_consent["detail"] = "email marketing"
+    # no e-mail address: left out too
+    addr = aud[["customer_id"]].merge(customers[["customer_id", "email"]], how="left")
+    blank = addr["email"].isna() | (addr["email"].astype(str).str.strip() == "")
+    out_contact = addr.loc[blank, ["customer_id"]].assign(
+        reason_code="no_contact", detail="no address for email"
+    )
 
     # counted purchases: paid / refunded orders of the purchase categories, a repeat payment
     # of the same product and amount within 7 days dropped
@@ -256,7 +262,7 @@ def plan_pandas(folder: Path, as_of: dt.date, *, seed: int = 1, clock=None) -> d
         reason_code="hot_lead",
         detail=f"an invoice or a promo click in the last {g.hot_lead_days} days",
     )
-    out = pd.concat([out_consent, out_active, out_deal, out_hot], ignore_index=True)
+    out = pd.concat([out_consent, out_contact, out_active, out_deal, out_hot], ignore_index=True)
     out = out.drop_duplicates("customer_id").sort_values("customer_id")
     lap("audience")
 
