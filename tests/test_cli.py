@@ -296,6 +296,20 @@ def test_plan_analyze_and_power(tmp_path):
     r = run("analyze", "nope", "-w", str(ws), cwd=tmp_path)
     assert r.returncode == 1
     assert "no wave 'nope'" in r.stdout + r.stderr
+    # the wave report and the weekly report, HTML and XLSX
+    r = run("report", "wave", "W-R90-20250506", "--lang", "en", "-w", str(ws), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Attributed against incremental revenue" in r.stdout
+    for suffix in ("html", "xlsx"):
+        assert (ws / "reports" / f"wave-W-R90-20250506-en.{suffix}").exists()
+    r = run("report", "weekly", "--as-of", "2025-05-14", "-w", str(ws), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Конверсия по сегментам R" in r.stdout
+    assert (ws / "reports" / "weekly-2025-05-12-ru.xlsx").exists()
+    for bad in (("report", "monthly"), ("report", "wave", "nope")):
+        r = run(*bad, "-w", str(ws), cwd=tmp_path)
+        assert r.returncode == 1
+        assert "Traceback" not in r.stdout + r.stderr
     r = run("power", "--baseline", "9.3", "--mde", "4", "--lang", "en", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "977 customers per arm" in r.stdout

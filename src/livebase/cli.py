@@ -887,23 +887,55 @@ def support(
 
 @app.command()
 def report(
+    kind: Annotated[
+        str,
+        typer.Argument(help="base (default), weekly or wave."),
+    ] = "base",
+    wave: Annotated[
+        str | None, typer.Argument(help="The wave of `report wave` (default: the latest).")
+    ] = None,
     as_of: AsOfOpt = None,
-    html: Annotated[Path | None, typer.Option(help="Where to write the HTML page.")] = None,
+    html: Annotated[
+        Path | None, typer.Option(help="Where to write the HTML page (base report).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for the HTML and XLSX files (default: reports/).")
+    ] = None,
     lang: LangOpt = None,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
-    """The base report as one HTML page: churn risk and the riskiest customers, cohort
-    retention, LTV, activation, NPS and support load."""
-    from livebase.reports.base import base_report
-    from livebase.reports.base_html import write_base_html
-
+    """Reports. base: churn risk and the riskiest customers, cohort retention, LTV,
+    activation, NPS and support load (HTML). weekly: conversion by R tier, AOV, gross
+    margin, cost of touches, complaints and unsubscribes, incremental orders of the waves
+    (the week of --as-of, Monday to Sunday). wave W: the verdict per arm, money and margin,
+    the whole wave against its holdout, channels and offers (attribution next to the
+    increment), refunds, upsells and costs. HTML and XLSX, printed too."""
     ws = _open(workspace)
     lang = lang or ws.config.locale
     day = _day_or_last(ws, as_of)
+    if kind == "base":
+        from livebase.reports.base import base_report
+        from livebase.reports.base_html import write_base_html
+
+        with console.status("building the report"):
+            page = base_report(ws, day, lang)
+        path = write_base_html(page, html or ws.reports_dir / f"base-{day.isoformat()}.html", lang)
+        console.print(f"report: [bold]{path}[/]")
+        return
+    from livebase.reports.pages import page_views
+    from livebase.reports.recurring import write_report
+
     with console.status("building the report"):
-        page = base_report(ws, day, lang)
-    path = write_base_html(page, html or ws.reports_dir / f"base-{day.isoformat()}.html", lang)
-    console.print(f"report: [bold]{path}[/]")
+        built, html_path, xlsx_path = write_report(
+            ws,
+            kind,
+            day=day,
+            lang=lang,
+            folder=out,
+            wave_id=(wave or _latest_wave(ws)) if kind == "wave" else None,
+        )
+    _print_all(page_views(built))
+    console.print(f"report: [bold]{html_path}[/]\nxlsx: [bold]{xlsx_path}[/]")
 
 
 def _latest_wave(ws) -> str:

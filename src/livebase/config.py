@@ -344,6 +344,48 @@ class GuardrailSettings(_Model):
         return self.segment_caps.get(segment or "", self.caps)
 
 
+class AttributionSettings(_Model):
+    """Attribution over touch paths (SPEC F5.4; seeds 000 and 003)."""
+
+    # touches count within this many days before the payment
+    window_days: int = Field(14, ge=1, le=90)
+    # channels whose view-through (impressions without a click) counts: list a channel
+    # only after a holdout confirmed its incrementality (seed 000); none by default
+    view_through_channels: list[str] = Field(default_factory=list)
+
+    @field_validator("view_through_channels")
+    @classmethod
+    def _known_channels(cls, value: list[str]) -> list[str]:
+        from livebase.store.schema import CHANNELS
+
+        for channel in value:
+            if channel not in CHANNELS:
+                raise ValueError(f"unknown channel {channel!r} (one of {', '.join(CHANNELS)})")
+        return value
+
+
+class MonitorSettings(_Model):
+    """Thresholds of the cannibalisation and discount-expectation monitors (SPEC F5.5;
+    seed 000 gives the overlap, complaint and AOV thresholds; the others are ours)."""
+
+    # reactivation audiences overlapping active buyers: at most 2 % (seed 000)
+    overlap_active: float = Field(0.02, gt=0, lt=1)
+    # complaints within the first 14 days of a wave: below 0.1 % of sent (seed 000)
+    complaint_rate: float = Field(0.001, gt=0, lt=1)
+    complaint_window_days: int = Field(14, ge=1, le=90)
+    # AOV of active customers during waves vs before: within ±0.3 % (seed 000)
+    active_aov_tolerance: float = Field(0.003, gt=0, lt=1)
+    # unsubscribes per wave: at most 0.5 % of sent (ours, as the auto-throttle)
+    unsubscribe_rate: float = Field(0.005, gt=0, lt=1)
+    # repeat buyers who only ever bought with a discount: at most 15 % (ours)
+    coupon_only_share: float = Field(0.15, gt=0, lt=1)
+    # coupon purchases by customers who had an open order before the coupon: at most
+    # 10 % (ours: purchases delayed until a coupon)
+    coupon_wait_share: float = Field(0.10, gt=0, lt=1)
+    # a monitor needs at least this many units (orders, messages, buyers) to judge
+    min_sample: int = Field(30, ge=1)
+
+
 class WorkspaceConfig(_Model):
     school: str = "Online school"
     currency: str = "RUB"
@@ -357,6 +399,8 @@ class WorkspaceConfig(_Model):
     cohorts: CohortSettings = Field(default_factory=CohortSettings)
     activation: ActivationSettings = Field(default_factory=ActivationSettings)
     guardrails: GuardrailSettings = Field(default_factory=GuardrailSettings)
+    attribution: AttributionSettings = Field(default_factory=AttributionSettings)
+    monitors: MonitorSettings = Field(default_factory=MonitorSettings)
 
     @field_validator("timezone")
     @classmethod

@@ -44,6 +44,14 @@ RU: dict[str, str] = {
     "col.aov": "Средний чек",
     "col.status": "Статус",
     "col.verdict": "Вывод",
+    # attribution models and touchpoint kinds (livebase.attribution)
+    "attribution.model.last_click": "последний клик",
+    "attribution.model.first_click": "первый клик",
+    "attribution.model.linear": "линейная",
+    "attribution.model.position_based": "по позициям 40/40/20",
+    "attribution.kind.click": "клик",
+    "attribution.kind.view": "показ",
+    "attribution.unattributed": "без касаний (прямые и органика)",
     # statuses and reasons
     "status.ok": "есть оценка",
     "status.control": "контроль",
@@ -747,6 +755,45 @@ RU: dict[str, str] = {
     ),
     "throttle.insufficient": "Волна {wave}: ещё ничего не отправлено — проверять нечего",
     "throttle.throttled": "Волна {wave} остановлена: {detail}; снято будущих касаний: {n}",
+    # cannibalisation and discount-expectation monitors (F5.5)
+    "monitor.base": "вся база",
+    "monitor.status.ok": "в норме",
+    "monitor.status.alert": "тревога",
+    "monitor.status.insufficient_data": "недостаточно данных",
+    "monitor.overlap_active": "Пересечение с активными",
+    "monitor.overlap_active.explain": (
+        "Доля получивших волну, кто был активным покупателем (покупал незадолго до "
+        "старта); тревога, если больше {threshold}"
+    ),
+    "monitor.complaints": "Жалобы",
+    "monitor.complaints.explain": (
+        "Жалобы от отправленного волной за окно от её старта; тревога от {threshold} и выше"
+    ),
+    "monitor.unsubscribes": "Отписки",
+    "monitor.unsubscribes.explain": (
+        "Отписки от отправленного волной; тревога, если больше {threshold}"
+    ),
+    "monitor.active_aov": "Средний чек активных",
+    "monitor.active_aov.explain": (
+        "Изменение среднего чека активных клиентов вне волн в дни волн против стольких же "
+        "дней до них; тревога, если весь 95-% интервал за пределами ±{threshold}"
+    ),
+    "monitor.coupon_only": "Покупают только со скидкой",
+    "monitor.coupon_only.explain": (
+        "Доля клиентов с двумя и более покупками за год, у которых каждая покупка со "
+        "скидкой; тревога, если больше {threshold}"
+    ),
+    "monitor.coupon_wait": "Ждали купон",
+    "monitor.coupon_wait.explain": (
+        "Доля покупок со скидкой после скидочного письма, когда до письма был открытый "
+        "заказ или неоплаченный счёт; тревога, если больше {threshold}"
+    ),
+    "monitor.reason.nobody_contacted": "волна никого не коснулась и не планирует касаний",
+    "monitor.reason.nothing_sent": "волна ничего не отправила в этом окне",
+    "monitor.reason.no_waves": "в этом периоде не идёт ни одной волны",
+    "monitor.reason.too_few_purchases": "слишком мало покупок, чтобы судить",
+    "monitor.reason.no_revenue_before": "у покупок до волн нет выручки",
+    "monitor.reason.too_few_buyers": "слишком мало повторных покупателей, чтобы судить",
     "consents.title": "Согласия на {date}",
     "consents.history": "История согласий клиента {customer}",
     "consents.col.channel": "канал",
@@ -767,6 +814,154 @@ RU: dict[str, str] = {
     "playbooks.col.arms": "группы",
     "playbooks.col.touches": "касания по каналам",
     "playbooks.valid": "{path}: сценарий {id} корректен",
+    "weekly.title": "Еженедельный отчёт: {school}",
+    "weekly.fact.school": "Школа",
+    "weekly.fact.week": "Неделя",
+    "weekly.week": "{start} — {end} (с понедельника по воскресенье, UTC)",
+    "weekly.legend": (
+        "Конверсия — доля клиентов сегмента с засчитанной покупкой за неделю. «н/д» — не "
+        "хватает данных (причина во всплывающей подсказке), не ноль."
+    ),
+    "weekly.section.tiers": "Конверсия по сегментам R",
+    "weekly.section.sales": "Продажи, маржа и стоимость коммуникаций",
+    "weekly.section.messages": "Жалобы и отписки",
+    "weekly.section.increment": "Инкрементальные заказы волн",
+    "weekly.missing.segments": (
+        "Нет сегментов, посчитанных до начала недели: запустите `livebase segment`."
+    ),
+    "weekly.tiers.title": "Конверсия в покупку по сегментам давности",
+    "weekly.tiers.chart": "Конверсия за неделю по сегментам",
+    "weekly.tiers.caption": "Сегменты на {date}.",
+    "weekly.tiers.explain": (
+        "Доля клиентов каждого сегмента давности (R90, R180, R270 и активные), сделавших "
+        "засчитанную покупку за неделю; в скобках — 95-процентный интервал Уилсона."
+    ),
+    "weekly.tiers.none": "Сегментов нет.",
+    "weekly.tier.active": "активные",
+    "weekly.col.tier": "Сегмент",
+    "weekly.col.customers": "Клиентов",
+    "weekly.col.buyers": "Купили",
+    "weekly.col.conversion": "Конверсия",
+    "weekly.col.ci": "95% интервал",
+    "weekly.col.metric": "Показатель",
+    "weekly.col.value": "Значение",
+    "weekly.col.channel": "Канал",
+    "weekly.col.amount": "Сумма",
+    "weekly.col.count": "Количество",
+    "weekly.col.rate": "Доля от отправленных",
+    "weekly.col.wave": "Волна",
+    "weekly.col.until": "Заказы до",
+    "weekly.col.contacted": "Получили сообщения",
+    "weekly.col.payers": "Оплатили: с сообщениями / холдаут",
+    "weekly.col.holdout_rate": "Конверсия холдаута",
+    "weekly.col.incremental": "Инкрементальные заказы",
+    "weekly.col.ci95": "95% интервал",
+    "weekly.sales.title": "Продажи недели",
+    "weekly.sales.orders": "Заказы (засчитанные покупки)",
+    "weekly.sales.revenue": "Выручка (за вычетом возвратов)",
+    "weekly.sales.aov": "Средний чек",
+    "weekly.sales.gross_margin": "Валовая маржа",
+    "weekly.sales.cost": "Стоимость коммуникаций",
+    "weekly.sales.contribution": "Маржа после коммуникаций",
+    "weekly.sales.explain": (
+        "Валовая маржа = выручка × {margin} (средняя валовая маржа из настроек "
+        "[experiments] gross_margin); стоимость коммуникаций — расходы таблицы costs с "
+        "датой внутри недели."
+    ),
+    "weekly.costs.title": "Стоимость коммуникаций по каналам",
+    "weekly.costs.none": "Расходов за неделю нет.",
+    "weekly.costs.no_channel": "без канала",
+    "weekly.total": "Итого",
+    "weekly.msg.title": "Сообщения недели",
+    "weekly.msg.sent": "Отправлено",
+    "weekly.msg.complaints": "Жалобы (клиенты)",
+    "weekly.msg.unsubscribes": "Отписки (клиенты)",
+    "weekly.msg.explain": (
+        "Жалобы и отписки — число клиентов, доля — от отправленных за неделю сообщений; "
+        "пороги: жалобы не выше {complaints}, отписки не выше {unsubscribes}."
+    ),
+    "weekly.inc.title": "Инкрементальные заказы волн, идущих на этой неделе",
+    "weekly.inc.none": "На этой неделе волн не было.",
+    "weekly.inc.explain": (
+        "Инкрементальные заказы = оплатившие среди получивших сообщения − конверсия "
+        "холдаута × число получивших, с начала волны до конца недели (или до конца окна "
+        "волны); интервал — Ньюкомба. Итог складывает оценки волн."
+    ),
+    "weekly.reason.no_orders": "за неделю нет заказов",
+    "weekly.reason.nothing_sent": "за неделю ничего не отправлено",
+    "weekly.reason.not_started": "волна ещё не началась",
+    "weekly.reason.no_holdout": "у волны нет холдаута",
+    "weekly.reason.empty_arm": "в группе никого нет",
+    "weekly.reason.empty_control": "в холдауте никого нет",
+    "wave_review.title": "Отчёт по волне {wave_id}: {school}",
+    "wave_review.legend": (
+        "Решение о повторе волны принимайте по строке «с сообщениями против холдаута» и "
+        "по марже: атрибуция показывает, какие касания видели покупатели, а не сколько "
+        "покупок волна добавила."
+    ),
+    "wave_review.section.verdict": "Итог по группам",
+    "wave_review.section.money": "Деньги и маржа",
+    "wave_review.section.whole": "Вся волна против холдаута",
+    "wave_review.section.channels": "Каналы и офферы",
+    "wave_review.section.extras": "Возвраты, апсейлы и расходы",
+    "wave_review.arms.title": "Конверсия по группам против контроля",
+    "wave_review.arms.chart": "Конверсия по группам",
+    "wave_review.col.arm": "Группа",
+    "wave_review.col.orders": "Заказы",
+    "wave_review.col.revenue": "Выручка",
+    "wave_review.col.assisted": "Доля оплат с касанием канала",
+    "wave_review.col.offer": "Оффер",
+    "wave_review.col.payers": "Оплатили",
+    "wave_review.col.purchases": "Покупки",
+    "wave_review.col.refunds": "Возвраты",
+    "wave_review.col.refund_rate": "Доля возвратов",
+    "wave_review.col.refunded": "Сумма возвратов",
+    "wave_review.col.upsell_buyers": "Купили ещё",
+    "wave_review.col.upsell_share": "Доля апсейла",
+    "wave_review.col.upsell_revenue": "Выручка апсейлов",
+    "wave_review.attr.title": "Атрибутированная выручка против инкрементальной",
+    "wave_review.attr.paid": "Все оплаты окна",
+    "wave_review.attr.attributed": "Оплаты с касанием волны (атрибуция)",
+    "wave_review.attr.incremental": "Инкремент против холдаута",
+    "wave_review.attr.ratio": "Атрибуция ÷ инкремент",
+    "wave_review.attr.explain": (
+        "Атрибуция засчитывает волне каждую оплату, перед которой в пределах {days} дней "
+        "был клик по её сообщению, — в том числе тех, кто купил бы и так; инкремент "
+        "считает только покупки сверх холдаута. Отношение выше 1 — во столько раз "
+        "атрибуция переоценивает волну."
+    ),
+    "wave_review.reason.no_increment": "инкремент не определён (нет холдаута или оплат)",
+    "wave_review.reason.no_ratio": (
+        "нужен положительный инкремент и хотя бы одна атрибутированная оплата"
+    ),
+    "wave_review.reason.no_purchases": "нет покупок",
+    "wave_review.channels.title": "Выручка по каналам в четырёх моделях атрибуции",
+    "wave_review.channels.chart": "Выручка по каналам, модель 40/40/20",
+    "wave_review.channels.explain": (
+        "Модели делят одну и ту же атрибутированную выручку: последний клик, первый клик,"
+        " поровну (линейная) и 40/40/20 (первое и последнее касание по 40 %, остальные "
+        "делят 20 %). Показы без клика учитываются только для каналов: {views}."
+    ),
+    "wave_review.channels.none": "Ни одна оплата окна не прошла через касания волны.",
+    "wave_review.none": "нет (не подтверждены холдаутом)",
+    "wave_review.no_offer": "без оффера",
+    "wave_review.offers.title": "Вклад офферов (модель 40/40/20)",
+    "wave_review.offers.explain": (
+        "Атрибутированные заказы и выручка по типу оффера в касании (value — ценность, "
+        "discount — скидка; без оффера — прогрев контроля). Причинный эффект оффера — в "
+        "таблице групп выше."
+    ),
+    "wave_review.extras.title": "Возвраты и апсейлы по группам",
+    "wave_review.extras.explain": (
+        "Покупки участников группы в окне волны; возврат — заказ со статусом «возврат» "
+        "или суммой возврата; апсейл — каждая покупка после первой в окне."
+    ),
+    "wave_review.costs.title": "Расходы волны по каналам",
+    "wave_review.whole.explain": (
+        "Все группы с сообщениями вместе против холдаута (без сообщений) за окно волны: "
+        "инкрементальные заказы = оплатившие − конверсия холдаута × число получивших; "
+        "интервал — Ньюкомба."
+    ),
 }
 
 EN: dict[str, str] = {
@@ -803,6 +998,13 @@ EN: dict[str, str] = {
     "col.aov": "AOV",
     "col.status": "Status",
     "col.verdict": "Verdict",
+    "attribution.model.last_click": "last click",
+    "attribution.model.first_click": "first click",
+    "attribution.model.linear": "linear",
+    "attribution.model.position_based": "position-based 40/40/20",
+    "attribution.kind.click": "click",
+    "attribution.kind.view": "view",
+    "attribution.unattributed": "no touchpoint (direct or organic)",
     "status.ok": "estimated",
     "status.control": "control",
     "status.insufficient_data": "not enough data",
@@ -1509,6 +1711,46 @@ EN: dict[str, str] = {
     ),
     "throttle.insufficient": "Wave {wave}: nothing sent yet — nothing to check",
     "throttle.throttled": "Wave {wave} throttled: {detail}; future touches dropped: {n}",
+    # cannibalisation and discount-expectation monitors (F5.5)
+    "monitor.base": "whole base",
+    "monitor.status.ok": "ok",
+    "monitor.status.alert": "alert",
+    "monitor.status.insufficient_data": "not enough data",
+    "monitor.overlap_active": "Overlap with active buyers",
+    "monitor.overlap_active.explain": (
+        "Share of the wave's recipients who were active buyers (bought shortly before "
+        "its start); alert above {threshold}"
+    ),
+    "monitor.complaints": "Complaints",
+    "monitor.complaints.explain": (
+        "Complaints per message the wave sent in the window from its start; alert at "
+        "{threshold} or above"
+    ),
+    "monitor.unsubscribes": "Unsubscribes",
+    "monitor.unsubscribes.explain": (
+        "Unsubscribes per message the wave sent; alert above {threshold}"
+    ),
+    "monitor.active_aov": "AOV of active customers",
+    "monitor.active_aov.explain": (
+        "Change of the AOV of active customers outside the waves on wave days against as "
+        "many days before; alert when the whole 95 % interval lies outside ±{threshold}"
+    ),
+    "monitor.coupon_only": "Buy only with a discount",
+    "monitor.coupon_only.explain": (
+        "Share of customers with two or more purchases in a year who bought every time "
+        "with a discount; alert above {threshold}"
+    ),
+    "monitor.coupon_wait": "Waited for a coupon",
+    "monitor.coupon_wait.explain": (
+        "Share of discounted purchases after a discount message whose customer had an open "
+        "order or unpaid invoice before it; alert above {threshold}"
+    ),
+    "monitor.reason.nobody_contacted": "the wave contacted nobody and plans no touches",
+    "monitor.reason.nothing_sent": "the wave sent nothing in this window",
+    "monitor.reason.no_waves": "no wave runs in this period",
+    "monitor.reason.too_few_purchases": "too few purchases to judge",
+    "monitor.reason.no_revenue_before": "the purchases before the waves carry no revenue",
+    "monitor.reason.too_few_buyers": "too few repeat buyers to judge",
     "consents.title": "Consents on {date}",
     "consents.history": "Consent history of customer {customer}",
     "consents.col.channel": "channel",
@@ -1529,6 +1771,154 @@ EN: dict[str, str] = {
     "playbooks.col.arms": "arms",
     "playbooks.col.touches": "touches per channel",
     "playbooks.valid": "{path}: playbook {id} is valid",
+    "weekly.title": "Weekly report: {school}",
+    "weekly.fact.school": "School",
+    "weekly.fact.week": "Week",
+    "weekly.week": "{start} — {end} (Monday to Sunday, UTC)",
+    "weekly.legend": (
+        "Conversion is the share of a tier's customers with a counted purchase in the "
+        'week. "n/a" means not enough data (the reason is in the tooltip), never zero.'
+    ),
+    "weekly.section.tiers": "Conversion by R tier",
+    "weekly.section.sales": "Sales, margin and the cost of touches",
+    "weekly.section.messages": "Complaints and unsubscribes",
+    "weekly.section.increment": "Incremental orders of the waves",
+    "weekly.missing.segments": (
+        "No segments computed before the week began: run `livebase segment`."
+    ),
+    "weekly.tiers.title": "Purchase conversion by recency tier",
+    "weekly.tiers.chart": "Conversion in the week by tier",
+    "weekly.tiers.caption": "Segments as of {date}.",
+    "weekly.tiers.explain": (
+        "The share of each recency tier's customers (R90, R180, R270 and active) who made"
+        " a counted purchase in the week; in brackets the 95% Wilson interval."
+    ),
+    "weekly.tiers.none": "No segments.",
+    "weekly.tier.active": "active",
+    "weekly.col.tier": "Tier",
+    "weekly.col.customers": "Customers",
+    "weekly.col.buyers": "Bought",
+    "weekly.col.conversion": "Conversion",
+    "weekly.col.ci": "95% interval",
+    "weekly.col.metric": "Metric",
+    "weekly.col.value": "Value",
+    "weekly.col.channel": "Channel",
+    "weekly.col.amount": "Amount",
+    "weekly.col.count": "Count",
+    "weekly.col.rate": "Share of sent",
+    "weekly.col.wave": "Wave",
+    "weekly.col.until": "Orders until",
+    "weekly.col.contacted": "Contacted",
+    "weekly.col.payers": "Paid: contacted / holdout",
+    "weekly.col.holdout_rate": "Holdout conversion",
+    "weekly.col.incremental": "Incremental orders",
+    "weekly.col.ci95": "95% interval",
+    "weekly.sales.title": "Sales of the week",
+    "weekly.sales.orders": "Orders (counted purchases)",
+    "weekly.sales.revenue": "Revenue (net of refunds)",
+    "weekly.sales.aov": "Average order value",
+    "weekly.sales.gross_margin": "Gross margin",
+    "weekly.sales.cost": "Cost of touches",
+    "weekly.sales.contribution": "Margin after touches",
+    "weekly.sales.explain": (
+        "Gross margin = revenue × {margin} (the average gross margin, [experiments] "
+        "gross_margin); the cost of touches is the costs table's amounts dated in the "
+        "week."
+    ),
+    "weekly.costs.title": "Cost of touches by channel",
+    "weekly.costs.none": "No costs in the week.",
+    "weekly.costs.no_channel": "no channel",
+    "weekly.total": "Total",
+    "weekly.msg.title": "Messages of the week",
+    "weekly.msg.sent": "Sent",
+    "weekly.msg.complaints": "Complaints (customers)",
+    "weekly.msg.unsubscribes": "Unsubscribes (customers)",
+    "weekly.msg.explain": (
+        "Complaints and unsubscribes count customers, the share is over the messages sent"
+        " in the week; thresholds: complaints at most {complaints}, unsubscribes at most "
+        "{unsubscribes}."
+    ),
+    "weekly.inc.title": "Incremental orders of the waves running this week",
+    "weekly.inc.none": "No wave ran this week.",
+    "weekly.inc.explain": (
+        "Incremental orders = payers among the contacted − holdout conversion × "
+        "contacted, from the wave's start to the week's end (or the end of the wave's "
+        "window); Newcombe interval. The total adds the waves' estimates."
+    ),
+    "weekly.reason.no_orders": "no orders in the week",
+    "weekly.reason.nothing_sent": "nothing sent in the week",
+    "weekly.reason.not_started": "the wave has not started",
+    "weekly.reason.no_holdout": "the wave has no holdout",
+    "weekly.reason.empty_arm": "nobody in the group",
+    "weekly.reason.empty_control": "nobody in the holdout",
+    "wave_review.title": "Wave report {wave_id}: {school}",
+    "wave_review.legend": (
+        "Decide on repeating the wave from the contacted-versus-holdout line and the "
+        "margin: attribution shows which touches buyers saw, not how many purchases the "
+        "wave added."
+    ),
+    "wave_review.section.verdict": "Verdict per arm",
+    "wave_review.section.money": "Money and margin",
+    "wave_review.section.whole": "The whole wave against its holdout",
+    "wave_review.section.channels": "Channels and offers",
+    "wave_review.section.extras": "Refunds, upsells and costs",
+    "wave_review.arms.title": "Conversion per arm against control",
+    "wave_review.arms.chart": "Conversion per arm",
+    "wave_review.col.arm": "Arm",
+    "wave_review.col.orders": "Orders",
+    "wave_review.col.revenue": "Revenue",
+    "wave_review.col.assisted": "Share of paid orders the channel touched",
+    "wave_review.col.offer": "Offer",
+    "wave_review.col.payers": "Payers",
+    "wave_review.col.purchases": "Purchases",
+    "wave_review.col.refunds": "Refunds",
+    "wave_review.col.refund_rate": "Refund rate",
+    "wave_review.col.refunded": "Refunded",
+    "wave_review.col.upsell_buyers": "Bought again",
+    "wave_review.col.upsell_share": "Upsell share",
+    "wave_review.col.upsell_revenue": "Upsell revenue",
+    "wave_review.attr.title": "Attributed against incremental revenue",
+    "wave_review.attr.paid": "All paid orders of the window",
+    "wave_review.attr.attributed": "Paid orders a wave touch reached (attribution)",
+    "wave_review.attr.incremental": "Increment against the holdout",
+    "wave_review.attr.ratio": "Attributed ÷ incremental",
+    "wave_review.attr.explain": (
+        "Attribution credits the wave with every paid order preceded within {days} days "
+        "by a click on one of its messages, including buyers who would have bought "
+        "anyway; the increment counts only purchases beyond the holdout. A ratio above 1 "
+        "is how many times attribution over-credits the wave."
+    ),
+    "wave_review.reason.no_increment": "no increment (no holdout or no orders)",
+    "wave_review.reason.no_ratio": "needs a positive increment and at least one attributed order",
+    "wave_review.reason.no_purchases": "no purchases",
+    "wave_review.channels.title": "Revenue per channel under four attribution models",
+    "wave_review.channels.chart": "Revenue per channel, 40/40/20 model",
+    "wave_review.channels.explain": (
+        "The models split the same attributed revenue: last click, first click, equal "
+        "shares (linear) and 40/40/20 (first and last touch 40 % each, the rest share 20 "
+        "%). Impressions without a click count only for: {views}."
+    ),
+    "wave_review.channels.none": "No paid order of the window went through the wave's touches.",
+    "wave_review.none": "none (not confirmed by a holdout)",
+    "wave_review.no_offer": "no offer",
+    "wave_review.offers.title": "Contribution of offers (40/40/20 model)",
+    "wave_review.offers.explain": (
+        "Attributed orders and revenue by the offer type of the touch (value, discount; "
+        "no offer is the control's warm-up). The causal effect of an offer is in the arm "
+        "table above."
+    ),
+    "wave_review.extras.title": "Refunds and upsells per arm",
+    "wave_review.extras.explain": (
+        "Purchases of the arm's members in the wave's window; a refund is an order with "
+        "status refunded or a refunded amount; an upsell is every purchase after the "
+        "first in the window."
+    ),
+    "wave_review.costs.title": "The wave's costs per channel",
+    "wave_review.whole.explain": (
+        "Every contacted arm together against the holdout (no messages) over the wave's "
+        "window: incremental orders = payers − holdout conversion × contacted; Newcombe "
+        "interval."
+    ),
 }
 
 STRINGS: dict[str, dict[str, str]] = {"ru": RU, "en": EN}

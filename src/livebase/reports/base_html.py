@@ -23,6 +23,7 @@ from livebase.reports.base_views import (
     risk_blocks,
     support_blocks,
 )
+from livebase.reports.chart import bars_layout
 from livebase.reports.html import TEMPLATE_ENV
 
 
@@ -102,6 +103,8 @@ def render_base_html(report: BaseReport, lang: str | None = None) -> str:
         title=title,
         facts=[(t("base.school", lang), report.school), (t("base.date", lang), date)],
         sections=_sections(report, lang),
+        legend=t("base.legend", lang),
+        bars_layout=bars_layout,
         heat_style=heat_style,
         t=lambda key, **kw: t(key, lang, **kw),
     )

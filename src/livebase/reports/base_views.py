@@ -28,7 +28,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from rich.console import RenderableType
 from rich.table import Table
@@ -60,6 +60,9 @@ from livebase.metrics.risk import LEVELS, RiskRow, RiskSummary
 from livebase.metrics.risk_backtest import RiskBacktest
 from livebase.segments.segment_map import SegmentMap, default_map
 
+if TYPE_CHECKING:
+    from livebase.reports.chart import Bars
+
 CellKind = Literal["value", "na", "insufficient", "partial", "list"]
 
 ALPHA = 0.05  # the engines' default interval level (activation's Wilson, NPS's Wald)
@@ -80,6 +83,9 @@ class BCell:
     kind: CellKind = "value"
     reason: str | None = None
     shade: float | None = None
+    # the raw number behind ``text`` and its spreadsheet format (XLSX writes numbers)
+    value: float | int | Decimal | None = None
+    number_format: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,7 @@ class Block:
     left: tuple[int, ...] = (0,)
     heat: bool = False
     empty: str | None = None
+    chart: Bars | None = None  # drawn above the table on the HTML page
 
 
 # ------------------------------------------------------------------- formatting

@@ -1,0 +1,64 @@
+"""The recurring reports of a workspace (SPEC F5.6): build a report's page with the
+workspace's settings and write it as HTML and XLSX; the CLI (``livebase report``) and the
+demo call this.
+
+Kinds: ``weekly`` (the week of a day), ``wave`` (one wave). File names:
+``<kind>-<first day>-<lang>.html`` and ``.xlsx`` (``wave-<wave id>-<lang>``) in the
+workspace's ``reports/`` folder (or the given folder).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from livebase.errors import InputError
+from livebase.i18n import check_lang
+from livebase.reports.pages import Page, page_files
+from livebase.store.workspace import Workspace
+
+KINDS = ("weekly", "wave")
+
+
+def build_page(
+    ws: Workspace, kind: str, *, day: dt.date, lang: str, wave_id: str | None = None
+) -> Page:
+    """The page of report ``kind`` for the period containing ``day`` (``wave``: of wave
+    ``wave_id``), in ``lang``."""
+    lang = check_lang(lang)
+    if kind == "wave":
+        from livebase.reports.wave_review import wave_review
+        from livebase.reports.wave_review_views import wave_review_page
+
+        if not wave_id:
+            raise InputError("report wave needs a wave id: livebase report wave W-…")
+        return wave_review_page(wave_review(ws, wave_id, lang=lang), lang, school=ws.config.school)
+    if kind == "weekly":
+        from livebase.reports.weekly import weekly_report
+        from livebase.reports.weekly_views import weekly_page
+
+        g = ws.config.monitors
+        return weekly_page(
+            weekly_report(ws, day),
+            lang,
+            school=ws.config.school,
+            limits={"complaints": g.complaint_rate, "unsubscribes": g.unsubscribe_rate},
+        )
+    raise InputError(f"unknown report {kind!r} (one of base, {', '.join(KINDS)})")
+
+
+def write_report(
+    ws: Workspace,
+    kind: str,
+    *,
+    day: dt.date,
+    lang: str,
+    folder: Path | None = None,
+    wave_id: str | None = None,
+) -> tuple[Page, Path, Path]:
+    """Build the page and write ``<kind>-<period start or wave id>-<lang>.html`` and
+    ``.xlsx``."""
+    page = build_page(ws, kind, day=day, lang=lang, wave_id=wave_id)
+    tag = page.meta.get("wave_id") or page.meta.get("start", day).isoformat()
+    html, xlsx = page_files(page, folder or ws.reports_dir, f"{kind}-{tag}-{lang}")
+    return page, html, xlsx
