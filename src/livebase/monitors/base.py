@@ -55,7 +55,6 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 
 import ibis
 import ibis.expr.types as ir
@@ -73,7 +72,7 @@ from livebase.monitors.result import (
     MonitorResult,
     check_min_sample,
     insufficient,
-    share_interval,
+    share_result,
     share_threshold,
     status_of,
 )
@@ -327,24 +326,6 @@ def _discounted_purchases(con: BaseBackend, counted: ir.Table) -> ir.Table:
     )
 
 
-def _share_result(
-    key: str, numerator: int, denominator: int, threshold: float, detail: dict
-) -> MonitorResult:
-    limit = share_threshold(threshold, key)
-    return MonitorResult(
-        key=key,
-        scope=BASE,
-        status=status_of(Fraction(numerator, denominator) > limit),
-        value=numerator / denominator,
-        threshold=threshold,
-        numerator=numerator,
-        denominator=denominator,
-        interval=share_interval(numerator, denominator),
-        reason=None,
-        detail=detail,
-    )
-
-
 def coupon_only(
     con: BaseBackend,
     *,
@@ -383,7 +364,7 @@ def coupon_only(
             numerator=only,
             denominator=buyers,
         )
-    return _share_result(COUPON_ONLY, only, buyers, threshold, detail)
+    return share_result(COUPON_ONLY, BASE, only, buyers, threshold, detail=detail)
 
 
 def coupon_wait(
@@ -455,4 +436,4 @@ def coupon_wait(
             numerator=waited,
             denominator=total,
         )
-    return _share_result(COUPON_WAIT, waited, total, threshold, detail)
+    return share_result(COUPON_WAIT, BASE, waited, total, threshold, detail=detail)

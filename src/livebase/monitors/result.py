@@ -150,3 +150,32 @@ def alerts(results: tuple[MonitorResult, ...] | list[MonitorResult]) -> tuple[Mo
     ['w2']
     """
     return tuple(r for r in results if r.alerting)
+
+
+def share_result(
+    key: str,
+    scope: str,
+    numerator: int,
+    denominator: int,
+    threshold: float,
+    *,
+    at_or_above: bool = False,
+    detail: dict,
+) -> MonitorResult:
+    """A share monitor's result: alert when numerator / denominator (exactly) passes the
+    threshold (``at_or_above``: reaching it is enough), with its Wilson interval."""
+    limit = share_threshold(threshold, key)
+    rate = Fraction(numerator, denominator)
+    passed = rate >= limit if at_or_above else rate > limit
+    return MonitorResult(
+        key=key,
+        scope=scope,
+        status=status_of(passed),
+        value=numerator / denominator,
+        threshold=threshold,
+        numerator=numerator,
+        denominator=denominator,
+        interval=share_interval(numerator, denominator),
+        reason=None,
+        detail=detail,
+    )

@@ -36,7 +36,6 @@ The rules, one sentence each:
 from __future__ import annotations
 
 import datetime as dt
-from fractions import Fraction
 
 import ibis
 import ibis.expr.types as ir
@@ -52,9 +51,8 @@ from livebase.monitors.result import (
     UNSUBSCRIBES,
     MonitorResult,
     insufficient,
-    share_interval,
+    share_result,
     share_threshold,
-    status_of,
 )
 
 ACTIVE_BUYER_DAYS = 30
@@ -78,33 +76,6 @@ def count_rows(table: ir.Table) -> int:
 
 def _ts(value: dt.datetime) -> ir.TimestampScalar:
     return ibis.literal(value, type="timestamp")
-
-
-def _share(
-    key: str,
-    scope: str,
-    numerator: int,
-    denominator: int,
-    threshold: float,
-    *,
-    at_or_above: bool,
-    detail: dict,
-) -> MonitorResult:
-    limit = share_threshold(threshold, key)
-    rate = Fraction(numerator, denominator)
-    passed = rate >= limit if at_or_above else rate > limit
-    return MonitorResult(
-        key=key,
-        scope=scope,
-        status=status_of(passed),
-        value=numerator / denominator,
-        threshold=threshold,
-        numerator=numerator,
-        denominator=denominator,
-        interval=share_interval(numerator, denominator),
-        reason=None,
-        detail=detail,
-    )
 
 
 def _contacted(con: BaseBackend, wave_id: str) -> tuple[ir.Table, str, int]:
@@ -157,7 +128,7 @@ def overlap_active(
     active = p.filter(p.is_purchase & (p.ts >= _ts(since))).select("customer_id").distinct()
     k = count_rows(contacted.semi_join(active, "customer_id"))
     detail |= {"contacted": n, "active_contacted": k}
-    return _share(OVERLAP_ACTIVE, wave_id, k, n, threshold, at_or_above=False, detail=detail)
+    return share_result(OVERLAP_ACTIVE, wave_id, k, n, threshold, detail=detail)
 
 
 def _message_counts(
@@ -206,7 +177,7 @@ def complaints(
         return insufficient(
             COMPLAINTS, wave_id, threshold, "nothing_sent", detail, numerator=who, denominator=0
         )
-    return _share(COMPLAINTS, wave_id, who, sent, threshold, at_or_above=True, detail=detail)
+    return share_result(COMPLAINTS, wave_id, who, sent, threshold, at_or_above=True, detail=detail)
 
 
 def unsubscribes(con: BaseBackend, wave_id: str, *, threshold: float = 0.005) -> MonitorResult:
@@ -219,4 +190,6 @@ def unsubscribes(con: BaseBackend, wave_id: str, *, threshold: float = 0.005) ->
         return insufficient(
             UNSUBSCRIBES, wave_id, threshold, "nothing_sent", detail, numerator=who, denominator=0
         )
-    return _share(UNSUBSCRIBES, wave_id, who, sent, threshold, at_or_above=False, detail=detail)
+    return share_result(
+        UNSUBSCRIBES, wave_id, who, sent, threshold, at_or_above=False, detail=detail
+    )
