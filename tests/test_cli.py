@@ -306,6 +306,13 @@ def test_plan_analyze_and_power(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "Конверсия по сегментам R" in r.stdout
     assert (ws / "reports" / "weekly-2025-05-12-ru.xlsx").exists()
+    for kind, stem in (("quarterly", "quarterly-2025-04-01"), ("alerts", "alerts-2025-02-14")):
+        r = run(
+            "report", kind, "--as-of", "2025-05-14", "--lang", "en", "-w", str(ws), cwd=tmp_path
+        )
+        assert r.returncode == 0, r.stderr
+        assert "Every monitor" in r.stdout
+        assert (ws / "reports" / f"{stem}-en.html").exists()
     for bad in (("report", "monthly"), ("report", "wave", "nope")):
         r = run(*bad, "-w", str(ws), cwd=tmp_path)
         assert r.returncode == 1

@@ -889,7 +889,7 @@ def support(
 def report(
     kind: Annotated[
         str,
-        typer.Argument(help="base (default), weekly or wave."),
+        typer.Argument(help="base (default), weekly, wave, quarterly or alerts."),
     ] = "base",
     wave: Annotated[
         str | None, typer.Argument(help="The wave of `report wave` (default: the latest).")
@@ -909,7 +909,9 @@ def report(
     margin, cost of touches, complaints and unsubscribes, incremental orders of the waves
     (the week of --as-of, Monday to Sunday). wave W: the verdict per arm, money and margin,
     the whole wave against its holdout, channels and offers (attribution next to the
-    increment), refunds, upsells and costs. HTML and XLSX, printed too."""
+    increment), refunds, upsells and costs. quarterly: sales against the quarter before,
+    LTV 180 and churn 180 by cohort, the waves' increments and the monitors. alerts: every
+    monitor of the 90 days up to --as-of past its threshold. HTML and XLSX, printed too."""
     ws = _open(workspace)
     lang = lang or ws.config.locale
     day = _day_or_last(ws, as_of)

@@ -962,6 +962,58 @@ RU: dict[str, str] = {
         "инкрементальные заказы = оплатившие − конверсия холдаута × число получивших; "
         "интервал — Ньюкомба."
     ),
+    "monitors.title": "Тревоги и мониторы: {school}",
+    "monitors.legend": (
+        "Мониторы каннибализации и «скидочного ожидания» (seed 000): тревога — показатель"
+        " за порогом; «недостаточно данных» — статус, не ноль."
+    ),
+    "monitors.period": "{start} — {end}",
+    "monitors.fact.period": "Период",
+    "monitors.fact.alerts": "Тревог",
+    "monitors.section.alerts": "Требует внимания",
+    "monitors.section.monitors": "Все мониторы",
+    "monitors.alerts.title": "Мониторы за порогом",
+    "monitors.alerts.none": "Ни один монитор не вышел за порог.",
+    "monitors.all.title": "Мониторы периода",
+    "monitors.all.none": "Нет ни волн, ни покупок, по которым можно судить.",
+    "monitors.col.monitor": "Монитор",
+    "monitors.col.scope": "Где",
+    "monitors.col.value": "Значение",
+    "monitors.col.threshold": "Порог",
+    "monitors.col.ci": "95% интервал",
+    "monitors.col.status": "Статус",
+    "monitors.col.numbers": "Из чего посчитано",
+    "quarterly.title": "Квартальный отчёт {quarter}: {school}",
+    "quarterly.legend": (
+        "LTV 180 и отток 180 — по когортам месяца первой покупки; «*» — посчитано не по "
+        "всей когорте, «н/д» — горизонт ещё не наступил."
+    ),
+    "quarterly.fact.quarter": "Квартал",
+    "quarterly.section.sales": "Продажи квартала",
+    "quarterly.section.cohorts": "LTV 180 и отток 180",
+    "quarterly.sales.title": "Продажи против прошлого квартала",
+    "quarterly.col.change": "Изменение",
+    "quarterly.reason.no_previous": "в прошлом квартале нечего сравнить",
+    "quarterly.cohorts.title": "LTV 180 и отток 180 по когортам первой покупки",
+    "quarterly.cohorts.chart": "LTV 180 по когортам",
+    "quarterly.cohorts.caption": "Когорты на {date}.",
+    "quarterly.cohorts.partial": "* посчитано только по клиентам, у которых 180 дней уже прошли.",
+    "quarterly.cohorts.explain": (
+        "LTV 180 — чистая выручка за 180 дней от первой покупки на клиента когорты; отток"
+        " 180 — доля когорты без повторной покупки и без двух учебных активностей за 180 "
+        "дней."
+    ),
+    "quarterly.cohorts.none": "Когорт нет: нет покупок.",
+    "quarterly.col.cohort": "Когорта",
+    "quarterly.col.members": "Клиентов",
+    "quarterly.col.ltv_180": "LTV 180",
+    "quarterly.col.reached": "Прошли 180 дней",
+    "quarterly.col.churn_180": "Отток 180",
+    "quarterly.inc.explain": (
+        "Инкрементальные заказы = оплатившие среди получивших сообщения − конверсия "
+        "холдаута × число получивших, с начала волны до конца квартала (или до конца окна"
+        " волны); интервал — Ньюкомба."
+    ),
 }
 
 EN: dict[str, str] = {
@@ -1918,6 +1970,58 @@ EN: dict[str, str] = {
         "Every contacted arm together against the holdout (no messages) over the wave's "
         "window: incremental orders = payers − holdout conversion × contacted; Newcombe "
         "interval."
+    ),
+    "monitors.title": "Alerts and monitors: {school}",
+    "monitors.legend": (
+        "Cannibalisation and discount-expectation monitors (seed 000): an alert is a "
+        'value past its threshold; "not enough data" is a status, not a zero.'
+    ),
+    "monitors.period": "{start} — {end}",
+    "monitors.fact.period": "Period",
+    "monitors.fact.alerts": "Alerts",
+    "monitors.section.alerts": "Needs attention",
+    "monitors.section.monitors": "Every monitor",
+    "monitors.alerts.title": "Monitors past their threshold",
+    "monitors.alerts.none": "No monitor is past its threshold.",
+    "monitors.all.title": "Monitors of the period",
+    "monitors.all.none": "No wave and no purchase to judge.",
+    "monitors.col.monitor": "Monitor",
+    "monitors.col.scope": "Where",
+    "monitors.col.value": "Value",
+    "monitors.col.threshold": "Threshold",
+    "monitors.col.ci": "95% interval",
+    "monitors.col.status": "Status",
+    "monitors.col.numbers": "Computed from",
+    "quarterly.title": "Quarterly report {quarter}: {school}",
+    "quarterly.legend": (
+        'LTV 180 and churn 180 by first-purchase-month cohort; "*" computed over part of '
+        'the cohort, "n/a" the horizon is not reached yet.'
+    ),
+    "quarterly.fact.quarter": "Quarter",
+    "quarterly.section.sales": "Sales of the quarter",
+    "quarterly.section.cohorts": "LTV 180 and churn 180",
+    "quarterly.sales.title": "Sales against the quarter before",
+    "quarterly.col.change": "Change",
+    "quarterly.reason.no_previous": "nothing to compare in the quarter before",
+    "quarterly.cohorts.title": "LTV 180 and churn 180 by first-purchase cohort",
+    "quarterly.cohorts.chart": "LTV 180 by cohort",
+    "quarterly.cohorts.caption": "Cohorts as of {date}.",
+    "quarterly.cohorts.partial": "* computed over the customers whose 180 days are over.",
+    "quarterly.cohorts.explain": (
+        "LTV 180 is the net revenue within 180 days of the first purchase per customer of"
+        " the cohort; churn 180 the share of the cohort without a repeat purchase and "
+        "without two learning activities within 180 days."
+    ),
+    "quarterly.cohorts.none": "No cohorts: no purchases.",
+    "quarterly.col.cohort": "Cohort",
+    "quarterly.col.members": "Customers",
+    "quarterly.col.ltv_180": "LTV 180",
+    "quarterly.col.reached": "180 days over",
+    "quarterly.col.churn_180": "Churn 180",
+    "quarterly.inc.explain": (
+        "Incremental orders = payers among the contacted − holdout conversion × "
+        "contacted, from the wave's start to the quarter's end (or the end of the wave's "
+        "window); Newcombe interval."
     ),
 }
 
