@@ -301,12 +301,15 @@ def test_plan_analyze_and_power(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "Attributed against incremental revenue" in r.stdout
     for suffix in ("html", "xlsx"):
-        assert (ws / "reports" / f"wave-W-R90-20250506-en.{suffix}").exists()
+        assert (ws / "reports" / f"wave-report-W-R90-20250506-en.{suffix}").exists()
     r = run("report", "weekly", "--as-of", "2025-05-14", "-w", str(ws), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "Конверсия по сегментам R" in r.stdout
-    assert (ws / "reports" / "weekly-2025-05-12-ru.xlsx").exists()
-    for kind, stem in (("quarterly", "quarterly-2025-04-01"), ("alerts", "alerts-2025-02-14")):
+    assert (ws / "reports" / "weekly-report-2025-05-12-ru.xlsx").exists()
+    for kind, stem in (
+        ("quarterly", "quarterly-report-2025-04-01"),
+        ("alerts", "alerts-report-2025-02-14"),
+    ):
         r = run(
             "report", kind, "--as-of", "2025-05-14", "--lang", "en", "-w", str(ws), cwd=tmp_path
         )

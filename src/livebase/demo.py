@@ -5,8 +5,10 @@ segments → churn risk → an R90 wave with a holdout, then every other default
 (555 upsell, onboarding, churn prevention, top segment, webinar, R180, R270) under the
 same guardrails, and the channel exports of each wave → the school's response (simulated
 from the planted truth, again as exports: orders, email events, NPS answers, the wave's
-costs) → import → readout in the terminal, as HTML and JSON → the base report of the
-planning day (risk list, cohort retention, LTV, activation, NPS) as HTML.
+costs; the other channels' events of the planned touches; the active customers' own
+purchases) → import → readout in the terminal, as HTML and JSON → the base report of the
+planning day (risk list, cohort retention, LTV, activation, NPS) as HTML → the weekly,
+wave, quarterly and alerts reports in Russian and English (HTML and XLSX).
 """
 
 from __future__ import annotations
@@ -24,14 +26,15 @@ from livebase.metrics.rfm import day_end
 from livebase.metrics.risk import build_risk, top_risks
 from livebase.playbooks.planner import plan_playbook, webinar_info
 from livebase.playbooks.spec import default_playbooks, load_playbook
-from livebase.playbooks.wave import plan_wave, wave_assignments
+from livebase.playbooks.wave import plan_wave, wave_assignments, wave_touches
 from livebase.reports.base import base_report
 from livebase.reports.base_html import write_base_html
 from livebase.reports.base_views import risk_views
 from livebase.reports.files import workspace_wave_report, write_wave_files
+from livebase.reports.recurring import write_report
 from livebase.reports.terminal import render_tables
 from livebase.segments.build import build_segments
-from livebase.simulate import SchoolSpec, simulate_school, wave_outcomes
+from livebase.simulate import Behaviour, SchoolSpec, simulate_school, wave_outcomes
 from livebase.store.workspace import Workspace
 from livebase.terminal import print_import, print_plan, print_segments
 
@@ -47,20 +50,29 @@ def run_demo(
     lang: str = "ru",
     console: Console | None = None,
     progress: Progress | None = None,
+    behaviour: Behaviour | None = None,
+    coupon_hunters: float = 0.0,
 ) -> Path:
+    """Run every step on a simulated school in ``folder``; returns the readout's path.
+
+    ``behaviour`` and ``coupon_hunters`` plant what the monitors watch (tests use them);
+    by default the school is quiet: every monitor stays below its threshold."""
     console = console or Console(quiet=True)
     progress = progress or Progress(console=console, disable=True)
     exports = folder / "exports"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / DEMO_MARKER).write_text("made by `livebase demo`\n", encoding="utf-8")
-    steps = 12
+    steps = 13
     with progress:
         task = progress.add_task("simulating the school", total=steps)
 
         def step(text: str) -> None:
             progress.update(task, advance=1, description=text)
 
-        files = simulate_school(SchoolSpec(customers=customers, seed=seed, end=DEMO_END), exports)
+        spec = SchoolSpec(
+            customers=customers, seed=seed, end=DEMO_END, coupon_hunters=coupon_hunters
+        )
+        files = simulate_school(spec, exports)
         step("creating the workspace")
         ws = Workspace.init(folder, school="Демо-школа")
         results: list[ImportResult] = []
@@ -106,6 +118,9 @@ def run_demo(
             days=wave.days,
             seed=seed,
             out_dir=exports / f"wave-{wave.wave_id}",
+            # the planned touches on every channel, and the active customers keep buying
+            touches=wave_touches(ws, wave.wave_id),
+            behaviour=behaviour or Behaviour(active_orders=True),
         )
         step("the school responds")
         for path, preset in (
@@ -126,6 +141,19 @@ def run_demo(
             lang,
         )
         step("base report written")
+        # the head of school's reports, in both languages: the week in the middle of the
+        # wave, the wave, the quarter and the alerts of the 90 days up to the wave's end
+        wave_end = wave.starts_on + dt.timedelta(days=wave.days - 1)
+        written = []
+        for page_lang in (lang, *(x for x in ("ru", "en") if x != lang)):
+            for kind, day, wave_id in (
+                ("weekly", wave.starts_on + dt.timedelta(days=7), None),
+                ("wave", wave_end, wave.wave_id),
+                ("quarterly", wave_end, None),
+                ("alerts", wave_end, None),
+            ):
+                written.append(write_report(ws, kind, day=day, lang=page_lang, wave_id=wave_id))
+        step("reports written")
         progress.update(task, completed=steps, description="done")
     for r in results:
         print_import(console, r, lang)
@@ -138,4 +166,6 @@ def run_demo(
     for part in render_tables(report, lang):
         console.print(part)
     console.print(t("demo.base_report", lang, path=base.resolve()))
+    for _, html, xlsx in written:
+        console.print(t("demo.report", lang, html=html.resolve(), xlsx=xlsx.name))
     return path

@@ -631,6 +631,7 @@ RU: dict[str, str] = {
     ),
     "demo.done": "Готово. Отчёт: {path}",
     "demo.base_report": "Отчёт о базе (риск, когорты, активация, NPS): {path}",
+    "demo.report": "Отчёт: {html} (и {xlsx})",
     "thr.title": "Порог засыпания: проверка на истории до {date}",
     "thr.intervals": (
         "Интервалы между покупками: {n}; медиана {median} дн., P75 {p75} дн., P90 {p90} дн."
@@ -1637,6 +1638,7 @@ EN: dict[str, str] = {
     ),
     "demo.done": "Done. Report: {path}",
     "demo.base_report": "Base report (risk, cohorts, activation, NPS): {path}",
+    "demo.report": "Report: {html} (and {xlsx})",
     "thr.title": "Sleep threshold: checked on the history up to {date}",
     "thr.intervals": (
         "Intervals between purchases: {n}; median {median} days, P75 {p75}, P90 {p90}"

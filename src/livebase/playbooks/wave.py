@@ -291,3 +291,11 @@ def wave_assignments(ws: Workspace, wave_id: str) -> pd.DataFrame:
     tier = s.filter(s.wave_id == wave_id).segment.to_pyarrow().to_pylist()[0]
     rows["sleep_tier"] = tier
     return rows[["customer_id", "arm", "sleep_tier"]]
+
+
+def wave_touches(ws: Workspace, wave_id: str) -> pd.DataFrame:
+    """The planned touches of ``wave_id`` (the ``touches`` table's rows), by customer and
+    touch number."""
+    t = ws.table("touches")
+    rows = t.filter(t.wave_id == wave_id).to_pandas()
+    return rows.sort_values(["customer_id", "touch_no"]).reset_index(drop=True)

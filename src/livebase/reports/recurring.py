@@ -6,7 +6,7 @@ Kinds: ``weekly`` (the week of a day), ``wave`` (one wave), ``quarterly`` (the q
 of a day) and ``alerts`` (the monitors of the 90 days up to a day). The weekly, wave and
 quarterly pages end with the alerts and the monitors of their period (the wave's: its own
 monitors and the base's over its window). File names:
-``<kind>-<first day>-<lang>.html`` and ``.xlsx`` (``wave-<wave id>-<lang>``) in the
+``<kind>-report-<first day>-<lang>.html`` and ``.xlsx`` (``wave-report-<wave id>-<lang>``) in the
 workspace's ``reports/`` folder (or the given folder).
 """
 
@@ -81,9 +81,9 @@ def write_report(
     folder: Path | None = None,
     wave_id: str | None = None,
 ) -> tuple[Page, Path, Path]:
-    """Build the page and write ``<kind>-<period start or wave id>-<lang>.html`` and
+    """Build the page and write ``<kind>-report-<period start or wave id>-<lang>.html`` and
     ``.xlsx``."""
     page = build_page(ws, kind, day=day, lang=lang, wave_id=wave_id)
     tag = page.meta.get("wave_id") or page.meta.get("start", day).isoformat()
-    html, xlsx = page_files(page, folder or ws.reports_dir, f"{kind}-{tag}-{lang}")
+    html, xlsx = page_files(page, folder or ws.reports_dir, f"{kind}-report-{tag}-{lang}")
     return page, html, xlsx

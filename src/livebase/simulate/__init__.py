@@ -5,7 +5,9 @@ payments, LMS events, consents, ESP events), ``truth.json`` with what was plante
 private ``state.parquet``; ``wave_outcomes`` then plays out a campaign wave on that
 school: who bought in each arm and what the ESP reported (``orders.csv``,
 ``esp_events.csv``), how the buyers answered the NPS survey (``nps.csv``) and what the
-wave cost (``costs.csv``), each importable through its preset.
+wave cost (``costs.csv``), each importable through its preset; given the wave's touches
+and a ``Behaviour``, also the non-email touch paths and the behaviour the monitors watch
+(``planted.json`` says what was planted).
 
 What an importer meets in these files (all planted on purpose, counted in truth.json):
 
@@ -32,11 +34,12 @@ What an importer meets in these files (all planted on purpose, counted in truth.
 from livebase.simulate.outcomes import WaveOutcomeFiles, wave_outcomes
 from livebase.simulate.school import SchoolFiles, simulate_school
 from livebase.simulate.spec import SchoolSpec
-from livebase.simulate.truth import ARMS, TIERS, PlantedTruth
+from livebase.simulate.truth import ARMS, TIERS, Behaviour, PlantedTruth
 
 __all__ = [
     "ARMS",
     "TIERS",
+    "Behaviour",
     "PlantedTruth",
     "SchoolFiles",
     "SchoolSpec",

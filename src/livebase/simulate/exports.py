@@ -237,7 +237,8 @@ def write_consents(path: Path, consents: Columns, *, append: bool = False) -> No
 
 def write_esp(path: Path, events: Columns, *, append: bool = False) -> None:
     """``esp_events.csv``. Columns: ``email, event, ts`` (UTC seconds), ``campaign,
-    bounce_type``."""
+    bounce_type``, and ``channel`` when ``events`` has one (the ``esp-events`` preset
+    reads it; without it every row is an e-mail)."""
     columns = [
         text(events["email"]),
         text(events["event"]),
@@ -245,7 +246,11 @@ def write_esp(path: Path, events: Columns, *, append: bool = False) -> None:
         text(events["campaign"]),
         text(events["bounce_type"]),
     ]
-    write_file(path, ESP_HEADER, columns, sep=",", append=append)
+    header = ESP_HEADER
+    if "channel" in events:
+        columns.append(text(events["channel"]))
+        header = [*ESP_HEADER, "channel"]
+    write_file(path, header, columns, sep=",", append=append)
 
 
 def write_nps(path: Path, answers: Columns) -> None:

@@ -11,7 +11,9 @@ promotions) and UTC seconds. It adds to the purchase process:
 - accidental repeat payments: a second paid order, same profile, product and amount,
   1–6 days later;
 - free webinar orders (amount 0, status ``Завершен``) and unpaid orders in every other
-  status.
+  status;
+- coupon hunters (``SchoolSpec.coupon_hunters``): every purchase of theirs carries a
+  promotion or a personal discount, and none is paid in installments.
 """
 
 from __future__ import annotations
@@ -112,9 +114,12 @@ def build_ledger(
     end: int,
     tz: str,
     rng: np.random.Generator,
+    hunters: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """All order rows of a chunk (unsorted, without ids)."""
-    rows = _purchase_rows(people, purchases, end, tz, rng)
+    """All order rows of a chunk (unsorted, without ids). ``hunters`` (one flag per
+    person of the chunk) marks coupon hunters: every purchase of theirs is discounted
+    and none is paid in installments."""
+    rows = _purchase_rows(people, purchases, end, tz, rng, hunters)
     rows["profile"] = _profile_of(
         rng, rows["person"].to_numpy(), rows["created"].to_numpy(), profiles
     )
@@ -137,7 +142,12 @@ def build_ledger(
 
 
 def _purchase_rows(
-    people: People, purchases: Purchases, end: int, tz: str, rng: np.random.Generator
+    people: People,
+    purchases: Purchases,
+    end: int,
+    tz: str,
+    rng: np.random.Generator,
+    hunters: np.ndarray | None = None,
 ) -> pd.DataFrame:
     n = len(purchases)
     person, ts, product = purchases.person, purchases.ts, purchases.product
@@ -146,6 +156,8 @@ def _purchase_rows(
     _, month, _ = civil(to_local(ts, tz) // DAY)
 
     discounted = rng.random(n) < 0.04 + 0.2 * people.sensitivity[person]
+    hunter = np.zeros(n, dtype=bool) if hunters is None else np.asarray(hunters)[person]
+    discounted |= hunter
     personal = rng.random(n) < 0.3
     promo = np.where(discounted & ~personal, PROMO_BY_MONTH[month], -1)
     percent = np.where(promo >= 0, PROMO_PERCENT[np.maximum(promo, 0)], PERSONAL_DISCOUNT)
@@ -154,6 +166,7 @@ def _purchase_rows(
     code_used = (promo >= 0) & (rng.random(n) < 0.6)
 
     inst = (price >= INSTALLMENT_MIN) & ~corporate & (rng.random(n) < INSTALLMENT_SHARE)
+    inst &= ~hunter
     parts = np.where(inst, 3 + (rng.random(n) < 0.4), 1)
     u = rng.random(n)
     recent = end - ts < PENDING_REFUND_DAYS * DAY

@@ -40,13 +40,31 @@ not a cost here: it is already off the discount arm's order amounts.
 
 Responses and answers are hashes of ``(seed, wave_id, user id)`` like the conversions;
 costs are counts: the same inputs give the same bytes in every file.
+
+Optional inputs, each changing nothing when left out:
+
+- ``touches`` (the wave's rows of the store's ``touches`` table) adds the events of the
+  contacted members' non-email touches and the converters' assisting clicks
+  (:mod:`~livebase.simulate.touchpaths`) to ``esp_events.csv``, which then has a
+  ``channel`` column; the e-mails stay as above and the costs stay the e-mails'.
+- ``behaviour`` (:class:`~livebase.simulate.truth.Behaviour`) sets the e-mails' spam
+  and unsubscribe rates and plants what the monitors watch
+  (:mod:`~livebase.simulate.behaviour`): e-mails leaked to active customers (costed
+  like the others), active customers' wave-time orders, coupon waiters' open orders.
+- New rows come after the rows of a wave without them, and every new random number
+  comes from a random stream of its own (``[seed, wave key, n]``), so the rows a wave
+  without them has are the same.
+- ``planted.json`` (written only when either is given) records the knobs and what they
+  planted: sends per channel, eligible and assisted converters, leaked customers,
+  active orders and their AOV before and during the wave, coupon waiters, order ids.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
@@ -57,7 +75,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from livebase.errors import InputError
-from livebase.simulate import exports
+from livebase.simulate import behaviour as planted_behaviour
+from livebase.simulate import exports, touchpaths
 from livebase.simulate import formats as fm
 from livebase.simulate.catalogue import (
     PAY_SYSTEM_WEIGHTS,
@@ -73,12 +92,16 @@ from livebase.simulate.truth import (
     NPS_GROUP_NAMES,
     NPS_SCORE_WEIGHTS,
     TIERS,
+    Behaviour,
     PlantedTruth,
 )
 
 WAVE_RATES = Rates()
 ID_SLOTS = 10_000
 ID_BLOCK = 1_000_000
+EXTRA_IDS = ID_BLOCK // 2  # pending and active orders: the upper half of the wave's block
+# random streams of what the knobs plant, apart from the wave's own generator
+TOUCH_STREAM, LEAK_STREAM, ACTIVE_STREAM, WAIT_STREAM, WRITE_STREAM = range(1, 6)
 _CUSTOMER = re.compile(r"gc:(\d+)")
 _TIER = re.compile(r"\s*R(90|180|270)(?!\d)")
 
@@ -86,12 +109,15 @@ _TIER = re.compile(r"\s*R(90|180|270)(?!\d)")
 @dataclass(frozen=True)
 class WaveOutcomeFiles:
     """The files of a played-out wave: ``orders`` (preset ``getcourse-orders``),
-    ``esp_events`` (``esp-events``), ``nps`` (``nps``) and ``costs`` (``costs``)."""
+    ``esp_events`` (``esp-events``), ``nps`` (``nps``) and ``costs`` (``costs``);
+    ``planted`` (``planted.json``, what the knobs planted) when touches or a behaviour
+    were given."""
 
     orders: Path
     esp_events: Path
     nps: Path
     costs: Path
+    planted: Path | None = None
 
 
 def _digest(text: str) -> int:
@@ -184,6 +210,8 @@ def wave_outcomes(
     days: int,
     seed: int,
     out_dir: Path,
+    touches: pd.DataFrame | None = None,
+    behaviour: Behaviour | None = None,
 ) -> WaveOutcomeFiles:
     """Write ``orders.csv``, ``esp_events.csv``, ``nps.csv`` and ``costs.csv`` of a wave
     into ``out_dir``.
@@ -191,11 +219,24 @@ def wave_outcomes(
     ``assignments`` has ``customer_id`` (``gc:<user id>``), ``arm`` (holdout, control,
     value, discount) and optionally ``sleep_tier`` (R90, R180, R270, also spelt like
     ``R90–179`` or ``R270+``; anything else, or nothing, means the baseline rate).
+
+    ``touches`` (rows of the store's ``touches`` table for this wave) adds the events
+    of the members' non-email touches and the converters' assisting clicks
+    (:mod:`~livebase.simulate.touchpaths`) after the e-mail events, and a ``channel``
+    column to ``esp_events.csv``. ``behaviour`` plants what the monitors watch
+    (:class:`~livebase.simulate.truth.Behaviour`, :mod:`~livebase.simulate.behaviour`);
+    new rows come after the rows a wave without them has, and every new random number
+    comes from a stream of its own, so with neither given the files are byte for byte
+    those of before. With either, ``planted.json`` records the knobs and what they
+    planted.
     """
     if not wave_id:
         raise InputError("wave_id must not be empty")
     if days < 1:
         raise InputError(f"a wave lasts at least one day, got days={days}")
+    knobs = Behaviour() if behaviour is None else behaviour
+    if not isinstance(knobs, Behaviour):
+        raise InputError("behaviour must be a Behaviour")
     school = SchoolFiles.in_dir(Path(school_dir))
     if not school.truth.exists() or not school.state.exists():
         raise InputError(f"{school_dir} is not a simulated school (no truth.json/state.parquet)")
@@ -250,31 +291,265 @@ def wave_outcomes(
     order_at = np.where(k >= 0, after, order_at)
     click_at = np.where(k >= 0, order_at - rng.integers(2 * MINUTE, 60 * MINUTE, n), -1)
 
-    esp = _emails(rng, state, rows, arm, sends, k, click_at, wave_id)
-    orders = _orders(rng, truth, state, rows, members, converts, order_at, k, wave_id)
+    esp, email_events = _emails(rng, state, rows, arm, sends, k, click_at, wave_id, knobs.rates())
+    orders, sold = _orders(rng, truth, state, rows, members, converts, order_at, k, wave_id)
     nps = _nps(truth, state, rows, members, converts, order_at, f"{seed}:{wave_id}")
-    costs = _costs(truth, esp, arm, wave_id, starts_on)
+
+    def stream(number: int) -> np.random.Generator:
+        return np.random.default_rng([seed, key, number])
+
+    planted: dict = {"wave_id": wave_id, "seed": seed, "behaviour": asdict(knobs)}
+    paths = None
+    if touches is not None:
+        paths = touchpaths.touch_events(
+            touches,
+            wave_id=wave_id,
+            start=start,
+            user=user,
+            arm=arm,
+            email=email_events,
+            buyer=buyers_contacted,
+            order_at=order_at,
+            assist_click=knobs.assist_click,
+            rng=stream(TOUCH_STREAM),
+        )
+        planted |= paths.planted
+    leak, extra = None, []
+    if knobs.leak_active > 0 or knobs.active_orders:
+        if not school.orders.exists():
+            raise InputError(f"leak_active and active_orders read {school.orders}: not found")
+        history = planted_behaviour.paid_history(school.orders, tz, state)
+        people = _People(state, rows)
+        if knobs.leak_active > 0:
+            stamp = _digest(f"{seed}:{wave_id}:leak")
+            to, planted["leak"] = _leaked(knobs.leak_active, history, people, stamp, start)
+            if len(to):
+                lrng = stream(LEAK_STREAM)
+                sends_to = np.stack(  # the six e-mails' times, as the members'
+                    [
+                        from_local_zones(
+                            np.full(len(to), local_start + d * DAY + 10 * HOUR)
+                            + lrng.integers(0, HOUR, len(to)),
+                            zone_of[to],
+                            zones,
+                        )
+                        for d in offsets
+                    ],
+                    axis=1,
+                )
+                none = np.full(len(to), -1, dtype=np.int64)
+                control = np.full(len(to), ARMS.index("control"), dtype=np.int64)
+                leak, _ = _emails(
+                    lrng, state, to, control, sends_to, none, none, wave_id, knobs.rates()
+                )
+        if knobs.active_orders:
+            new, planted["active_orders"] = planted_behaviour.active_orders(
+                history,
+                start=start,
+                days=days,
+                exclude=people.assigned,
+                shift=knobs.active_aov_shift,
+                rng=stream(ACTIVE_STREAM),
+            )
+            planted["active_orders"]["customer_ids"] = people.ids(np.unique(new["person"]))
+            row = people.primary[new["person"].to_numpy()]
+            status = planted_behaviour.PAID_STATUSES[0]
+            extra.append(
+                new.assign(row=row, status=status, paid_amount=new["amount"], part="active_orders")
+            )
+    if knobs.coupon_wait > 0:
+        waiting, planted["coupon_wait"] = _pending(
+            knobs.coupon_wait, sold, members, rows, start, f"{seed}:{wave_id}", stream(WAIT_STREAM)
+        )
+        extra.insert(0, waiting)
+    costs = _costs(truth, esp if leak is None else _concat(esp, leak), arm, wave_id, starts_on)
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    given = touches is not None or behaviour is not None
     files = WaveOutcomeFiles(
         orders=out_dir / "orders.csv",
         esp_events=out_dir / "esp_events.csv",
         nps=out_dir / "nps.csv",
         costs=out_dir / "costs.csv",
+        planted=out_dir / "planted.json" if given else None,
     )
     exports.write_orders(files.orders, orders, tz, rng)
-    exports.write_esp(files.esp_events, esp)
+    if extra:
+        wrng = stream(WRITE_STREAM)
+        more = _extra_orders(pd.concat(extra, ignore_index=True), state, truth, wave_id, wrng)
+        for part, ids in more.pop("_ids").items():
+            planted[part]["order_ids"] = ids
+        exports.write_orders(files.orders, more, tz, wrng, append=True)
+    parts = [esp] if leak is None else [esp, leak]
+    if paths is not None:
+        parts = [_with_channel(p, "email") for p in parts]
+        parts.append(_channel_rows(paths.events, state, rows, arm, wave_id))
+    exports.write_esp(files.esp_events, parts[0])
+    for part in parts[1:]:
+        exports.write_esp(files.esp_events, part, append=True)
     exports.write_nps(files.nps, nps)
     exports.write_costs(files.costs, costs)
+    if files.planted is not None:
+        text = json.dumps(planted, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        files.planted.write_text(text, encoding="utf-8")
     return files
+
+
+def _leaked(share, history, people, stamp, start) -> tuple[np.ndarray, dict]:
+    """State rows of the active customers who get the wave's e-mails, and what was
+    planted."""
+    active, _ = planted_behaviour.recent_buyers(
+        history, start, planted_behaviour.ACTIVE_DAYS, people.assigned
+    )
+    leaked = active[_uniform(stamp, active) < share]
+    planted = {
+        "active_days": planted_behaviour.ACTIVE_DAYS,
+        "active_customers": len(active),
+        "customer_ids": people.ids(leaked),
+    }
+    return people.primary[leaked], planted
+
+
+class _People:
+    """Persons of the school's state: the first profile's row of each person, the
+    persons of the wave, and their ``gc:<user id>`` names."""
+
+    def __init__(self, state: pa.Table, rows: np.ndarray) -> None:
+        person = state["person"].to_numpy()
+        self.user = state["user_id"].to_numpy()
+        primary = np.flatnonzero(pc.equal(state["duplicate"], "").to_numpy(zero_copy_only=False))
+        self.primary = np.full(int(person.max()) + 1 if len(person) else 0, -1, dtype=np.int64)
+        self.primary[person[primary]] = primary
+        self.assigned = np.unique(person[rows])
+
+    def ids(self, persons: np.ndarray) -> list[str]:
+        return [f"gc:{u}" for u in self.user[self.primary[persons]].tolist()]
+
+
+def _concat(a: exports.Columns, b: exports.Columns) -> exports.Columns:
+    out = {}
+    for name, value in a.items():
+        other = b[name]
+        if isinstance(value, pa.Array | pa.ChunkedArray):
+            out[name] = pa.concat_arrays(
+                [
+                    pc.cast(v, pa.large_string()).combine_chunks()
+                    if isinstance(v, pa.ChunkedArray)
+                    else pc.cast(v, pa.large_string())
+                    for v in (value, other)
+                ]
+            )
+        else:
+            out[name] = np.concatenate([np.asarray(value), np.asarray(other)])
+    return out
+
+
+def _with_channel(columns: exports.Columns, channel: str) -> exports.Columns:
+    return columns | {"channel": fm.labels((channel,), np.zeros(exports.row_count(columns)))}
+
+
+def _channel_rows(events: pd.DataFrame, state, rows, arm, wave_id) -> exports.Columns:
+    """ESP rows of the non-email touch events (campaign ``lb:<wave>:<arm>:<touch_no>``)."""
+    who = events["member"].to_numpy()
+    n = len(who)
+    return {
+        "email": exports.text(state["email"]).take(pa.array(rows[who])),
+        "event": fm.labels(touchpaths.EVENTS, events["event"].to_numpy()),
+        "ts": events["ts"].to_numpy(),
+        "campaign": fm.concat(
+            f"lb:{wave_id}:",
+            fm.labels(ARMS, arm[who]),
+            ":",
+            fm.integers(events["touch_no"].to_numpy()),
+        ),
+        "bounce_type": fm.labels((), np.full(n, -1)),
+        "channel": fm.labels(touchpaths.CHANNELS, events["channel"].to_numpy()),
+    }
+
+
+def _pending(share, sold, members, rows, start, stream: str, rng) -> tuple[pd.DataFrame, dict]:
+    """Unpaid orders of the discount arm's converters who waited for the coupon."""
+    buyers, price, title = sold["buyers"], sold["price"], sold["title"]
+    arm = members["arm"].to_numpy()[buyers]
+    user = members["user_id"].to_numpy()[buyers]
+    discount = arm == ARMS.index("discount")
+    wait = discount & (_uniform(_digest(f"{stream}:coupon_wait"), user) < share)
+    low, high = planted_behaviour.WAIT_DAYS
+    n = int(wait.sum())
+    created = start - low * DAY - (rng.random(n) * (high - low) * DAY).astype(np.int64)
+    frame = pd.DataFrame(
+        {
+            "row": rows[buyers[wait]],
+            "paid": -1,
+            "created": created,
+            "amount": price[wait],
+            "paid_amount": 0,
+            "discount": -1,
+            "title": title[wait],
+            "promo_code": "",
+            "promo_action": "",
+            "status": planted_behaviour.PENDING_STATUS,
+        }
+    ).sort_values(["created", "row"], kind="stable", ignore_index=True)
+    info = {
+        "share": share,
+        "window_days": list(planted_behaviour.WAIT_DAYS),
+        "converters": int(discount.sum()),
+        "customer_ids": [f"gc:{u}" for u in np.sort(user[wait]).tolist()],
+    }
+    return frame.assign(part="coupon_wait"), info
+
+
+def _extra_orders(frame: pd.DataFrame, state, truth, wave_id, rng) -> dict:
+    """Order columns of the planted orders (ids from the upper half of the wave's block)
+    and, under ``_ids``, the order ids of each part."""
+    m = len(frame)
+    first_id, first_number = first_wave_order_id(truth, wave_id)
+    order_id = first_id + EXTRA_IDS + np.arange(m)
+    take = pa.array(frame["row"].to_numpy())
+    paid = frame["paid"].to_numpy().astype(np.int64)
+    discount = frame["discount"].to_numpy().astype(np.int64)
+    system = rng.choice(len(PAY_SYSTEM_WEIGHTS), size=m, p=PAY_SYSTEM_WEIGHTS)
+    columns = {
+        "order_id": order_id,
+        "number": first_number + EXTRA_IDS + np.arange(m),
+        "user_id": state["user_id"].to_numpy()[frame["row"].to_numpy()],
+        "user_name": exports.text(state["name"]).take(take),
+        "email": exports.text(state["email_raw"]).take(take),
+        "phone": exports.text(state["phone_raw"]).take(take),
+        "created": frame["created"].to_numpy().astype(np.int64),
+        "paid": paid,
+        "title": exports.text(frame["title"]),
+        "status": exports.text(frame["status"]),
+        "amount": frame["amount"].to_numpy().astype(np.int64),
+        "paid_amount": frame["paid_amount"].to_numpy().astype(np.int64),
+        "manager": fm.labels((), np.full(m, -1)),
+        "city": exports.text(state["city"]).take(take),
+        "pay_system": fm.where(paid >= 0, fm.labels(PAY_SYSTEMS, system)),
+        "plan_id": fm.labels((), np.full(m, -1)),
+        "discount": discount,
+        "promo_code": exports.text(frame["promo_code"]),
+        "promo_action": exports.text(frame["promo_action"]),
+        "utm_source": fm.labels((), np.full(m, -1)),
+        "utm_medium": fm.labels((), np.full(m, -1)),
+        "utm_campaign": fm.labels((), np.full(m, -1)),
+        "tags": fm.labels((), np.full(m, -1)),
+    }
+    parts = frame["part"].to_numpy()
+    columns["_ids"] = {
+        part: order_id[parts == part].tolist() for part in dict.fromkeys(parts.tolist())
+    }
+    return columns
 
 
 def _offset_of(tz: str, utc: int) -> int:
     return int(to_local(np.array([utc]), tz)[0]) - utc
 
 
-def _emails(rng, state, rows, arm, sends, k, click_at, wave_id) -> exports.Columns:
+def _emails(rng, state, rows, arm, sends, k, click_at, wave_id, rates=WAVE_RATES):
+    """The wave's e-mail rows for recipients ``rows`` (state rows) of arms ``arm``, and
+    the raw events (``recipient`` indexes ``rows``, ``event``, ``ts``) sorted by time."""
     contacted = np.flatnonzero(arm != ARMS.index("holdout"))
     active = np.ones(len(contacted), dtype=bool)
     parts = []
@@ -282,7 +557,7 @@ def _emails(rng, state, rows, arm, sends, k, click_at, wave_id) -> exports.Colum
         idx = contacted[active]
         forced = np.where(k[idx] == n, click_at[idx], -1)
         keep = k[idx] > n
-        result = send(rng, idx, sends[idx, n], WAVE_RATES, click_at=forced, keep=keep)
+        result = send(rng, idx, sends[idx, n], rates, click_at=forced, keep=keep)
         events = result.events
         events["campaign"] = (arm[events["recipient"].to_numpy()] * 100 + n + 1).astype(np.int64)
         parts.append(events)
@@ -301,10 +576,11 @@ def _emails(rng, state, rows, arm, sends, k, click_at, wave_id) -> exports.Colum
         "ts": events["ts"].to_numpy(),
         "campaign": campaign,
         "bounce_type": fm.labels(BOUNCE_TYPES, events["bounce"].to_numpy()),
-    }
+    }, events[["recipient", "event", "ts"]]
 
 
-def _orders(rng, truth, state, rows, members, converts, order_at, k, wave_id) -> exports.Columns:
+def _orders(rng, truth, state, rows, members, converts, order_at, k, wave_id):
+    """The wave's order rows, and the buyers (members, by time) with list price and title."""
     buyers = np.flatnonzero(converts)
     buyers = buyers[np.argsort(order_at[buyers], kind="stable")]
     m = len(buyers)
@@ -353,7 +629,7 @@ def _orders(rng, truth, state, rows, members, converts, order_at, k, wave_id) ->
         "utm_medium": fm.where(contacted, "email"),
         "utm_campaign": fm.where(contacted, fm.concat(offer, ":", email_no)),
         "tags": fm.where(contacted, "реактивация"),
-    }
+    }, {"buyers": buyers, "price": price, "title": np.array(WAVE_OFFER.titles)[point]}
 
 
 def _pick(u: np.ndarray, weights: np.ndarray) -> np.ndarray:

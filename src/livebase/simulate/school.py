@@ -46,6 +46,7 @@ from livebase.simulate.tally import Tally
 from livebase.simulate.truth import PlantedTruth
 
 PAYMENT_NUMBER_BASE = 700_000
+HUNTER_STREAM = 1_000  # the random stream that picks coupon hunters (apart from the others)
 Progress = Callable[[str, float], None]
 
 
@@ -113,6 +114,7 @@ def simulate_school(
     counters = Counters()
     tally = Tally()
     chunks = spec.chunks()
+    hunted = np.zeros(3, dtype=np.int64)  # repeat buyers, coupon-only ones, hunters among them
     with pq.ParquetWriter(files.state, STATE_SCHEMA) as state:
         for k, (lo, hi) in enumerate(chunks):
             step = _Step(progress, k, len(chunks))
@@ -131,9 +133,17 @@ def simulate_school(
 
             step("purchases", 0.15)
             purchases = generate_purchases(people, end, tz, rng[2])
+            hunters = None
+            if spec.coupon_hunters > 0:
+                stream = np.random.default_rng([spec.seed, k + 1, HUNTER_STREAM])
+                hunters = stream.random(len(people)) < spec.coupon_hunters
             ledger = number_ledger(
-                build_ledger(people, profiles, purchases, end, tz, rng[3]), counters, rng[3]
+                build_ledger(people, profiles, purchases, end, tz, rng[3], hunters),
+                counters,
+                rng[3],
             )
+            if hunters is not None:
+                hunted += _coupon_only(ledger, hunters)
             tally.add_orders(ledger, people, end, tz)
 
             step("messages", 0.35)
@@ -183,6 +193,16 @@ def simulate_school(
             step("writing", 1.0)
 
     counts, tiers = tally.result()
+    extra = {}
+    if spec.coupon_hunters > 0:
+        extra["coupon_hunters"] = spec.coupon_hunters
+        counts = counts | dict(
+            zip(
+                ("repeat_buyers", "coupon_only_repeat_buyers", "coupon_hunter_repeat_buyers"),
+                hunted.tolist(),
+                strict=True,
+            )
+        )
     truth = PlantedTruth.planted(
         seed=spec.seed,
         end=spec.end,
@@ -193,6 +213,7 @@ def simulate_school(
         sleep_tiers=tiers,
         last_order_id=counters.last_order_id,
         last_order_number=counters.last_order_number,
+        **extra,
     )
     truth.save(files.truth)
     if progress is not None:
@@ -207,6 +228,20 @@ class _Step:
     def __call__(self, stage: str, fraction: float) -> None:
         if self.progress is not None:
             self.progress(stage, (self.chunk + fraction) / self.chunks)
+
+
+def _coupon_only(ledger: pd.DataFrame, hunters: np.ndarray) -> np.ndarray:
+    """Repeat buyers (two or more paid purchases), those whose every purchase carries a
+    discount, and the hunters among the repeat buyers."""
+    paid = ledger["purchase"].to_numpy() & (ledger["paid_amount"].to_numpy() > 0)
+    person = ledger["person"].to_numpy()[paid]
+    n = len(hunters)
+    bought = np.bincount(person, minlength=n)
+    plain = np.bincount(person, weights=ledger["discount"].to_numpy()[paid] < 0, minlength=n)
+    repeat = bought >= 2
+    return np.array(
+        [repeat.sum(), (repeat & (plain == 0)).sum(), (repeat & hunters).sum()], dtype=np.int64
+    )
 
 
 def _last_active(profiles: pd.DataFrame, events: pd.DataFrame, ledger: pd.DataFrame):

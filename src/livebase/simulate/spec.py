@@ -26,6 +26,11 @@ class SchoolSpec:
     days before ``end`` (the export is taken at 00:00 of ``end`` in ``timezone``; nothing
     happens on or after it). People are generated in chunks of ``chunk_size`` with their
     own random streams, so the files depend on ``(seed, chunk_size)``.
+
+    ``coupon_hunters`` is the share of people who only ever buy with a discount: every
+    purchase of theirs gets a promotion or a personal discount and none is paid in
+    installments (drawn from a random stream of its own, so at 0 the files are as
+    without the knob).
     """
 
     customers: int = 20_000
@@ -34,6 +39,7 @@ class SchoolSpec:
     history_days: int = 900
     timezone: str = "Europe/Moscow"
     chunk_size: int = DEFAULT_CHUNK
+    coupon_hunters: float = 0.0
 
     def __post_init__(self) -> None:
         if self.customers < 10:
@@ -42,6 +48,8 @@ class SchoolSpec:
             raise InputError(f"history_days must be at least 120, got {self.history_days}")
         if self.chunk_size < 10:
             raise InputError(f"chunk_size must be at least 10, got {self.chunk_size}")
+        if not 0.0 <= self.coupon_hunters <= 1.0:
+            raise InputError(f"coupon_hunters must be within [0, 1], got {self.coupon_hunters}")
         if self.seed < 0:
             raise InputError(f"seed must be non-negative, got {self.seed}")
         try:

@@ -17,6 +17,11 @@ The wave's costs: :data:`ESP_COST_PER_MESSAGE` per email sent (seed 000: ESP 18 
 member of the value arm (seed 000: 40 000 ₽ of bonuses for the value third of 24 130
 contacts ≈ 4.97 ₽). The discount is not a cost here: it is already off the order amounts.
 
+A school built with ``SchoolSpec(coupon_hunters=h)`` records ``h`` as ``coupon_hunters``
+and its repeat buyers in ``counts``; at ``h = 0`` the key is left out of ``truth.json``,
+so a school without hunters has the same bytes as before the knob existed.
+:class:`Behaviour` holds the knobs of a played-out wave (quiet by default).
+
 >>> truth = PlantedTruth.planted(seed=1, end=date(2025, 5, 5))
 >>> truth.rate("R90", "discount"), truth.rate("R270", "holdout"), truth.rate(None, "value")
 (0.056, 0.0072, 0.01)
@@ -33,6 +38,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from livebase.errors import InputError
+from livebase.simulate.esp import Rates
+
+_ESP = Rates()
 
 TIERS = ("R90", "R180", "R270")
 ARMS = ("holdout", "control", "value", "discount")
@@ -66,6 +76,58 @@ NPS_RESPONSE_RATE = 0.41  # [003]: 312 answers, response rate 41 %
 NPS_DELAY_DAYS = (7, 10)  # answers come 7 to 10 days after the purchase [003: 7 days]
 ESP_COST_PER_MESSAGE = 0.75  # roubles per sent email [000: 18 000 ₽ / 24 130 contacts]
 BONUS_COST_PER_VALUE_MEMBER = 5.0  # roubles [000: 40 000 ₽ / (24 130 / 3) ≈ 4.97]
+ASSIST_CLICK = 0.35  # a converter's click on a messenger / retargeting touch before buying
+# fields of PlantedTruth left out of truth.json at these values (files stay as they were)
+_OMITTED_AT = {"coupon_hunters": 0.0}
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """What a played-out wave plants for the monitors; the defaults are quiet (every
+    monitor below its threshold, the files as without the knobs).
+
+    ``spam_rate`` and ``unsubscribe_rate``: shares of the wave's sent emails (today's
+    :class:`~livebase.simulate.esp.Rates`). ``leak_active``: the share of active
+    customers (a paid order in the 30 days before the start, not in the wave) who get
+    the wave's emails too, as if the ESP filter were misconfigured. ``active_orders``:
+    customers with a paid order in the 90 days before the start who are not in the wave
+    go on buying during the window at their own pace, amounts resampled from their own
+    orders × (1 + ``active_aov_shift``). ``coupon_wait``: the share of the discount
+    arm's converters who left an unpaid order 1–10 days before the start and waited for
+    the coupon. ``assist_click``: the chance a contacted converter clicked a messenger
+    (and, independently, a retargeting) touch before buying (only with ``touches``).
+
+    >>> Behaviour().leak_active, Behaviour().spam_rate == Rates().spam
+    (0.0, True)
+    >>> Behaviour(coupon_wait=1.5)
+    Traceback (most recent call last):
+    ...
+    livebase.errors.InputError: coupon_wait must be within [0, 1], got 1.5
+    """
+
+    spam_rate: float = _ESP.spam
+    unsubscribe_rate: float = _ESP.unsubscribe
+    leak_active: float = 0.0
+    active_orders: bool = False
+    active_aov_shift: float = 0.0
+    coupon_wait: float = 0.0
+    assist_click: float = ASSIST_CLICK
+
+    def __post_init__(self) -> None:
+        for name in ("leak_active", "coupon_wait", "assist_click"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise InputError(f"{name} must be within [0, 1], got {value}")
+        for name in ("spam_rate", "unsubscribe_rate"):
+            value = getattr(self, name)
+            if not 0.0 <= value < 0.5:
+                raise InputError(f"{name} must be within [0, 0.5), got {value}")
+        if not self.active_aov_shift > -1.0:
+            raise InputError(f"active_aov_shift must be above -1, got {self.active_aov_shift}")
+
+    def rates(self) -> Rates:
+        """The ESP rates of the wave's emails (:class:`Rates` with these two shares)."""
+        return Rates(spam=self.spam_rate, unsubscribe=self.unsubscribe_rate)
 
 
 def planted_nps_groups() -> dict[str, dict[str, float]]:
@@ -117,6 +179,7 @@ class PlantedTruth:
     nps_delay_days: list[int] = field(default_factory=lambda: list(NPS_DELAY_DAYS))
     esp_cost_per_message: float = ESP_COST_PER_MESSAGE
     bonus_cost_per_value_member: float = BONUS_COST_PER_VALUE_MEMBER
+    coupon_hunters: float = 0.0
 
     @classmethod
     def planted(cls, seed: int, end: date, **kwargs: Any) -> PlantedTruth:
@@ -149,6 +212,9 @@ class PlantedTruth:
     def to_json(self) -> str:
         data = asdict(self)
         data["end"] = self.end.isoformat()
+        for key, quiet in _OMITTED_AT.items():
+            if data[key] == quiet:
+                del data[key]
         return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
     def save(self, path: Path) -> None:
