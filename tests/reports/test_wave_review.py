@@ -165,3 +165,26 @@ def test_page(school, lang, tmp_path):
     wb = openpyxl.load_workbook(write_page_xlsx(page, tmp_path / "w.xlsx"))
     rows = [[c.value for c in row] for s in wb.worksheets for row in s.iter_rows()]
     assert next(r for r in rows if r[0] == "value" and r[1] == 2)[:4] == ["value", 2, 3, 1]
+
+
+def test_the_decision(school):
+    import dataclasses
+
+    r = wave_review(school, "W1", lang="en")
+    # 1 incremental order, 1 500 ₽ × 63 % = 945 ₽ of margin, no costs recorded; 8 against
+    # 4 customers: the interval includes zero
+    assert r.margin_after_costs == Decimal("945.00")
+    assert r.decision == "unclear"
+
+    def with_ci(low, high, costs=()):
+        inc = dataclasses.replace(r.whole.increment, incremental_orders_ci=(low, high))
+        whole = dataclasses.replace(r.whole, increment=inc)
+        return dataclasses.replace(r, whole=whole, costs=costs)
+
+    assert with_ci(0.2, 1.8).decision == "paid_off"
+    # more orders, but the costs eat the margin
+    assert with_ci(0.2, 1.8, (("email", Decimal("945.00")),)).decision == "did_not_pay"
+    assert with_ci(-3.0, -0.1).decision == "did_not_pay"
+    page = wave_review_page(r, "en", school="S")
+    summary = page.sections[0].blocks[0]
+    assert summary.caption.startswith("Not clear yet")

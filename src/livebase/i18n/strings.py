@@ -1015,6 +1015,32 @@ RU: dict[str, str] = {
         "холдаута × число получивших, с начала волны до конца квартала (или до конца окна"
         " волны); интервал — Ньюкомба."
     ),
+    "wave_review.section.summary": "Повторять ли волну",
+    "wave_review.sum.title": "Что волна добавила сверх холдаута",
+    "wave_review.sum.orders": "Инкрементальные заказы [95% интервал]",
+    "wave_review.sum.revenue": "Инкрементальная выручка",
+    "wave_review.sum.costs": "Все расходы волны",
+    "wave_review.sum.margin": "Маржа после расходов (инкрементальная выручка × {gm} − расходы)",
+    "wave_review.sum.explain": (
+        "Сравнение всех групп с сообщениями с холдаутом, которому ничего не отправляли: "
+        "это покупки, которых без волны не было бы; атрибуция ниже считает и тех, кто "
+        "купил бы и так."
+    ),
+    "wave_review.decision.paid_off": (
+        "Волна окупилась: заказов больше, чем в холдауте (интервал выше нуля), и маржа "
+        "после расходов положительна — её стоит повторить."
+    ),
+    "wave_review.decision.did_not_pay": (
+        "Волна не окупилась: заказов не больше, чем в холдауте, или маржа после расходов "
+        "не выше нуля — в таком виде не повторять."
+    ),
+    "wave_review.decision.unclear": (
+        "Пока неясно: интервал инкрементальных заказов включает ноль — эффект не отличить"
+        " от случайности; нужна волна больше или дольше."
+    ),
+    "wave_review.decision.insufficient_data": (
+        "Не хватает данных для решения: у волны нет холдаута или оплат в окне."
+    ),
 }
 
 EN: dict[str, str] = {
@@ -2024,6 +2050,32 @@ EN: dict[str, str] = {
         "Incremental orders = payers among the contacted − holdout conversion × "
         "contacted, from the wave's start to the quarter's end (or the end of the wave's "
         "window); Newcombe interval."
+    ),
+    "wave_review.section.summary": "Should the wave be repeated",
+    "wave_review.sum.title": "What the wave added beyond its holdout",
+    "wave_review.sum.orders": "Incremental orders [95% interval]",
+    "wave_review.sum.revenue": "Incremental revenue",
+    "wave_review.sum.costs": "Every cost of the wave",
+    "wave_review.sum.margin": "Margin after costs (incremental revenue × {gm} − costs)",
+    "wave_review.sum.explain": (
+        "Every contacted arm against the holdout, who got nothing: these are purchases "
+        "that would not have happened without the wave; the attribution below also counts"
+        " buyers who would have bought anyway."
+    ),
+    "wave_review.decision.paid_off": (
+        "The wave paid off: more orders than the holdout (the interval above zero) and a "
+        "positive margin after costs — worth repeating."
+    ),
+    "wave_review.decision.did_not_pay": (
+        "The wave did not pay off: no more orders than the holdout, or no margin left "
+        "after costs — do not repeat it as it is."
+    ),
+    "wave_review.decision.unclear": (
+        "Not clear yet: the interval of incremental orders includes zero, so the effect "
+        "cannot be told from chance; a larger or longer wave is needed."
+    ),
+    "wave_review.decision.insufficient_data": (
+        "Not enough data to decide: the wave has no holdout or no orders in its window."
     ),
 }
 

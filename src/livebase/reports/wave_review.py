@@ -19,7 +19,12 @@ It puts together, for one wave and its order window:
 * refunds and upsells per arm (:mod:`livebase.reports.arm_extras`);
 * the wave's costs per channel (table ``costs``);
 * the offers' contribution: position-based credits (seed 003's model) per channel and
-  offer type of the touch.
+  offer type of the touch;
+* **the decision** at the top: the margin after costs is the increment's gross margin
+  (incremental revenue × ``[experiments] gross_margin``) minus every cost of the wave; the
+  wave *paid off* when the interval of its incremental orders lies above zero and that
+  margin is positive, *did not pay* when the interval lies below zero or the margin is
+  not positive, and is *unclear* while the interval includes zero.
 """
 
 from __future__ import annotations
@@ -59,6 +64,37 @@ class WaveReview:
     def incremental_revenue(self) -> Decimal | None:
         inc = self.whole.increment
         return None if inc is None else inc.incremental_revenue
+
+    @property
+    def cost_total(self) -> Decimal:
+        return sum((amount for _, amount in self.costs), Decimal(0))
+
+    @property
+    def margin_after_costs(self) -> Decimal | None:
+        """The increment's gross margin (incremental revenue × gross margin) minus every
+        cost of the wave, to the kopeck."""
+        inc = self.whole.increment
+        if inc is None or inc.incremental_revenue is None:
+            return None
+        margin = inc.incremental_revenue * Decimal(repr(inc.gross_margin))
+        return (margin - self.cost_total).quantize(Decimal("0.01"))
+
+    @property
+    def decision(self) -> str:
+        """``paid_off`` (more orders than the holdout, the interval above zero, and a
+        positive margin after costs), ``did_not_pay`` (the interval below zero, or a margin
+        after costs at or below zero), ``unclear`` (the interval includes zero) or
+        ``insufficient_data``."""
+        inc = self.whole.increment
+        margin = self.margin_after_costs
+        if inc is None or inc.incremental_orders_ci is None or margin is None:
+            return "insufficient_data"
+        low, high = inc.incremental_orders_ci
+        if high < 0 or (low > 0 and margin <= 0):
+            return "did_not_pay"
+        if low > 0:
+            return "paid_off"
+        return "unclear"
 
     @property
     def over_credit(self) -> float | None:

@@ -18,6 +18,7 @@ from livebase.reports.wave_review import WaveReview
 from livebase.reports.weekly_views import (
     count_cell,
     increment_block,
+    interval_text,
     money_cell,
     na,
     pct_cell,
@@ -239,6 +240,48 @@ def _costs_block(review: WaveReview, lang: str) -> Block:
     )
 
 
+def _summary_block(review: WaveReview, lang: str) -> Block:
+    cur = review.currency
+    inc = review.whole.increment
+    gm = inc.gross_margin if inc else None
+    orders = (
+        BCell(
+            format_number(inc.incremental_orders, lang, 1)
+            + " "
+            + interval_text(*inc.incremental_orders_ci, lang, percent=False),
+            value=inc.incremental_orders,
+            number_format="0.0",
+        )
+        if inc and inc.incremental_orders is not None and inc.incremental_orders_ci
+        else na(lang, t("wave_review.reason.no_increment", lang))
+    )
+    margin = review.margin_after_costs
+    rows = (
+        BRow("orders", t("wave_review.sum.orders", lang), (orders,)),
+        BRow(
+            "revenue",
+            t("wave_review.sum.revenue", lang),
+            (money_cell(review.incremental_revenue, cur, lang),),
+        ),
+        BRow(
+            "costs", t("wave_review.sum.costs", lang), (money_cell(review.cost_total, cur, lang),)
+        ),
+        BRow(
+            "margin",
+            t("wave_review.sum.margin", lang, gm=format_percent(gm, lang) if gm else "—"),
+            (money_cell(margin, cur, lang, t("wave_review.reason.no_increment", lang)),),
+        ),
+    )
+    return Block(
+        "summary",
+        t("wave_review.sum.title", lang),
+        (t("weekly.col.metric", lang), t("weekly.col.value", lang)),
+        rows,
+        caption=t(f"wave_review.decision.{review.decision}", lang),
+        explanations=(t("wave_review.sum.explain", lang),),
+    )
+
+
 def wave_review_page(
     review: WaveReview, lang: str, *, school: str, extra: Sequence[Section] = ()
 ) -> Page:
@@ -248,6 +291,7 @@ def wave_review_page(
     wave = rep.wave
     none = t("value.not_available", lang)
     sections = [
+        Section("summary", t("wave_review.section.summary", lang), (_summary_block(review, lang),)),
         Section("verdict", t("wave_review.section.verdict", lang), (_arms_block(review, lang),)),
         Section(
             "money",
