@@ -23,8 +23,8 @@ It puts together, for one wave and its order window:
 * **the decision** at the top: the margin after costs is the increment's gross margin
   (incremental revenue × ``[experiments] gross_margin``) minus every cost of the wave; the
   wave *paid off* when the interval of its incremental orders lies above zero and that
-  margin is positive, *did not pay* when the interval lies below zero or the margin is
-  not positive, and is *unclear* while the interval includes zero.
+  margin is positive, *did not pay* when the interval lies below zero (or above zero with
+  no margin left after costs), and is *unclear* while the interval includes zero.
 """
 
 from __future__ import annotations
