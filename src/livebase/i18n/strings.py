@@ -1041,6 +1041,26 @@ RU: dict[str, str] = {
     "wave_review.decision.insufficient_data": (
         "Не хватает данных для решения: у волны нет холдаута или оплат в окне."
     ),
+    "monitor.numbers.overlap_active": (
+        "{active_contacted} из {contacted} получивших волну покупали за {active_days} дн."
+        " до {wave_start}"
+    ),
+    "monitor.numbers.complaints": (
+        "жалобы: {complaints} из {sent} отправленных с {window_from} до {window_until}"
+    ),
+    "monitor.numbers.unsubscribes": "отписки: {unsubscribes} из {sent} отправленных",
+    "monitor.numbers.active_aov": (
+        "средний чек {aov_during} во время волн против {aov_before} до них; покупок "
+        "{purchases_during} и {purchases_before}; активных клиентов {active_customers}"
+    ),
+    "monitor.numbers.coupon_only": (
+        "{coupon_only_buyers} из {repeat_buyers} повторных покупателей "
+        "с {span_from} до {span_until}"
+    ),
+    "monitor.numbers.coupon_wait": (
+        "{waited} из {discount_purchases_after_message} покупок со скидкой после "
+        "сообщения с купоном; окно {lookback_days} дн."
+    ),
 }
 
 EN: dict[str, str] = {
@@ -2076,6 +2096,26 @@ EN: dict[str, str] = {
     ),
     "wave_review.decision.insufficient_data": (
         "Not enough data to decide: the wave has no holdout or no orders in its window."
+    ),
+    "monitor.numbers.overlap_active": (
+        "{active_contacted} of {contacted} contacted bought in the {active_days} days "
+        "before {wave_start}"
+    ),
+    "monitor.numbers.complaints": (
+        "complaints: {complaints} of {sent} sent from {window_from} until {window_until}"
+    ),
+    "monitor.numbers.unsubscribes": "unsubscribes: {unsubscribes} of {sent} sent",
+    "monitor.numbers.active_aov": (
+        "AOV {aov_during} during the waves against {aov_before} before; "
+        "{purchases_during} and {purchases_before} purchases; {active_customers} active "
+        "customers"
+    ),
+    "monitor.numbers.coupon_only": (
+        "{coupon_only_buyers} of {repeat_buyers} repeat buyers from {span_from} until {span_until}"
+    ),
+    "monitor.numbers.coupon_wait": (
+        "{waited} of {discount_purchases_after_message} discounted purchases after a "
+        "coupon message; {lookback_days}-day window"
     ),
 }
 

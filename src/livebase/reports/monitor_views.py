@@ -7,8 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 
-from livebase.i18n import check_lang, format_date, format_number, format_percent, t
+from livebase.i18n import (
+    check_lang,
+    format_date,
+    format_money,
+    format_number,
+    format_percent,
+    t,
+)
 from livebase.monitors import ALERT, BASE, MonitorResult, alerts, run_monitors
 from livebase.reports.base_views import BCell, Block, BRow
 from livebase.reports.pages import Page, Section
@@ -39,21 +47,34 @@ def _plain(x: float, lang: str) -> str:
     return format_number(x, lang, 0 if float(x).is_integer() else 2)
 
 
-def _numbers(r: MonitorResult, lang: str) -> str:
-    """The numbers behind a monitor: numerator / denominator and its detail."""
-    parts = []
-    if r.numerator is not None and r.denominator is not None:
-        parts.append(f"{_plain(r.numerator, lang)} / {_plain(r.denominator, lang)}")
-    for key, value in r.detail.items():
-        if isinstance(value, float):
-            value = format_number(value, lang, 2)
-        elif isinstance(value, int) and not isinstance(value, bool):
-            value = format_number(value, lang)
-        parts.append(f"{key}: {value}")
-    return "; ".join(parts)
+def _detail_value(key: str, value: object, lang: str, currency: str) -> str:
+    if isinstance(value, str):
+        try:
+            return format_date(dt.date.fromisoformat(value), lang)
+        except ValueError:
+            return value
+    if key.startswith("aov_") and isinstance(value, int | float):
+        return format_money(Decimal(str(round(value, 2))), currency, lang)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return _plain(value, lang)
 
 
-def monitor_rows(results: Sequence[MonitorResult], lang: str) -> tuple[BRow, ...]:
+def _numbers(r: MonitorResult, lang: str, currency: str = "RUB") -> str:
+    """The numbers behind a monitor, as one sentence of ``monitor.numbers.<key>`` filled
+    from its detail; without the detail it needs (an insufficient result), the fraction."""
+    values = {k: _detail_value(k, v, lang, currency) for k, v in r.detail.items()}
+    try:
+        return t(f"monitor.numbers.{r.key}", lang, **values)
+    except KeyError:
+        if r.numerator is not None and r.denominator is not None:
+            return f"{_plain(r.numerator, lang)} / {_plain(r.denominator, lang)}"
+        return "—"
+
+
+def monitor_rows(
+    results: Sequence[MonitorResult], lang: str, currency: str = "RUB"
+) -> tuple[BRow, ...]:
     rows = []
     for r in results:
         reason = t(f"monitor.reason.{r.reason}", lang) if r.reason else None
@@ -75,7 +96,7 @@ def monitor_rows(results: Sequence[MonitorResult], lang: str) -> tuple[BRow, ...
                     if r.interval
                     else BCell("—", "na"),
                     BCell(status, "insufficient" if r.value is None else "value", reason),
-                    BCell(_numbers(r, lang), "list"),
+                    BCell(_numbers(r, lang, currency), "list"),
                 ),
             )
         )
@@ -105,14 +126,16 @@ def _explanations(results: Sequence[MonitorResult], lang: str) -> tuple[str, ...
     )
 
 
-def monitor_sections(results: Sequence[MonitorResult], lang: str) -> tuple[Section, ...]:
+def monitor_sections(
+    results: Sequence[MonitorResult], lang: str, currency: str = "RUB"
+) -> tuple[Section, ...]:
     """The alerts section (first: what needs attention) and the monitors section."""
     firing = alerts(results)
     alert_block = Block(
         "alerts",
         t("monitors.alerts.title", lang),
         _columns(lang),
-        monitor_rows(firing, lang),
+        monitor_rows(firing, lang, currency),
         left=(0, 1, 6),
         empty=t("monitors.alerts.none", lang),
     )
@@ -120,7 +143,7 @@ def monitor_sections(results: Sequence[MonitorResult], lang: str) -> tuple[Secti
         "monitors",
         t("monitors.all.title", lang),
         _columns(lang),
-        monitor_rows(results, lang),
+        monitor_rows(results, lang, currency),
         left=(0, 1, 6),
         explanations=_explanations(results, lang),
         empty=t("monitors.all.none", lang),
@@ -134,7 +157,7 @@ def monitor_sections(results: Sequence[MonitorResult], lang: str) -> tuple[Secti
 def workspace_monitor_sections(
     ws: Workspace, start: dt.date, end: dt.date, lang: str
 ) -> tuple[Section, ...]:
-    return monitor_sections(run_monitors(ws, start=start, end=end), lang)
+    return monitor_sections(run_monitors(ws, start=start, end=end), lang, ws.config.currency)
 
 
 def alerts_page(ws: Workspace, start: dt.date, end: dt.date, lang: str) -> Page:
@@ -157,7 +180,7 @@ def alerts_page(ws: Workspace, start: dt.date, end: dt.date, lang: str) -> Page:
             (t("monitors.fact.period", lang), period),
             (t("monitors.fact.alerts", lang), format_number(n, lang)),
         ),
-        monitor_sections(results, lang),
+        monitor_sections(results, lang, ws.config.currency),
         legend=t("monitors.legend", lang),
         meta={"start": start, "end": end},
     )

@@ -149,7 +149,7 @@ def quarterly_page(r: QuarterlyReport, lang: str, *, school: str) -> Page:
             t("weekly.section.increment", lang),
             (increment_block(r.waves, None, lang, explain="quarterly.inc.explain"),),
         ),
-        *monitor_sections(r.monitors, lang),
+        *monitor_sections(r.monitors, lang, r.currency),
     )
     return Page(
         "quarterly",

@@ -46,7 +46,10 @@ def build_page(
             if r.scope in (wave_id, BASE)
         ]
         return wave_review_page(
-            review, lang, school=ws.config.school, extra=monitor_sections(results, lang)
+            review,
+            lang,
+            school=ws.config.school,
+            extra=monitor_sections(results, lang, ws.config.currency),
         )
     if kind == "quarterly":
         from livebase.reports.quarterly import quarterly_report
@@ -67,7 +70,9 @@ def build_page(
             lang,
             school=ws.config.school,
             limits={"complaints": g.complaint_rate, "unsubscribes": g.unsubscribe_rate},
-            alerts=monitor_sections(run_monitors(ws, start=week.start, end=week.end), lang),
+            alerts=monitor_sections(
+                run_monitors(ws, start=week.start, end=week.end), lang, ws.config.currency
+            ),
         )
     raise InputError(f"unknown report {kind!r} (one of base, {', '.join(KINDS)})")
 
