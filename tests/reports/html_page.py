@@ -58,3 +58,12 @@ def parse(page: str) -> Page:
     checker.close()
     assert checker.stack == [], f"unclosed: {checker.stack}"
     return checker
+
+
+def assert_table_shapes(page) -> None:
+    """Every block of a report page has one header per column: the row label plus each
+    cell (a :class:`livebase.reports.pages.Page`)."""
+    for section in page.sections:
+        for block in section.blocks:
+            for row in block.rows:
+                assert len(block.columns) == 1 + len(row.cells), (block.key, row.key)

@@ -9,7 +9,7 @@ from decimal import Decimal
 import openpyxl
 import pandas as pd
 import pytest
-from tests.reports.html_page import parse
+from tests.reports.html_page import assert_table_shapes, parse
 from tests.store_rows import put_orders
 
 from livebase.monitors import ALERT
@@ -131,6 +131,7 @@ def test_quarterly_numbers(school):
 def test_quarterly_page(school, lang, tmp_path):
     page = quarterly_page(quarterly_report(school, dt.date(2025, 5, 20)), lang, school="S")
     html = parse(render_page_html(page))
+    assert_table_shapes(page)
     change = "+50,0\u00a0%" if lang == "ru" else "+50.0%"
     assert html.section_rows["sales:orders"] == [
         html.section_rows["sales:orders"][0],

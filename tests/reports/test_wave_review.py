@@ -10,7 +10,7 @@ from decimal import Decimal
 import openpyxl
 import pandas as pd
 import pytest
-from tests.reports.html_page import parse
+from tests.reports.html_page import assert_table_shapes, parse
 from tests.store_rows import put_orders
 
 from livebase.reports.arm_extras import arm_extras
@@ -152,6 +152,7 @@ def test_attributed_against_incremental(school):
 def test_page(school, lang, tmp_path):
     page = wave_review_page(wave_review(school, "W1", lang=lang), lang, school="S")
     html = parse(render_page_html(page))
+    assert_table_shapes(page)
     ratio = "2,33×" if lang == "ru" else "2.33×"
     assert html.section_rows["attributed:ratio"][-1] == ratio
     assert html.section_rows["extras:value"][:5] == [

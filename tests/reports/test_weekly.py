@@ -9,7 +9,7 @@ from decimal import Decimal
 import openpyxl
 import pandas as pd
 import pytest
-from tests.reports.html_page import parse
+from tests.reports.html_page import assert_table_shapes, parse
 from tests.store_rows import put_orders
 
 from livebase.experiments.status import INSUFFICIENT, OK
@@ -205,6 +205,7 @@ def test_weekly_page_html_and_xlsx(school, lang, tmp_path):
     r = weekly_report(school, dt.date(2025, 5, 8))
     page = weekly_page(r, lang, school="Школа", limits=LIMITS)
     html = parse(render_page_html(page))
+    assert_table_shapes(page)
     assert html.section_rows["tiers:R90"] == [
         "R90",
         "5",

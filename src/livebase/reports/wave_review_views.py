@@ -29,11 +29,12 @@ def _bcell(c: Cell) -> BCell:
     return BCell(c.text, c.kind, c.reason)
 
 
-def _block_of(section: CellSection) -> Block:
+def _block_of(section: CellSection, lang: str) -> Block:
+    # the readout's sections title their value columns only; the arm is the row label
     return Block(
         section.key,
         section.title,
-        section.columns,
+        (t("wave_review.col.arm", lang), *section.columns),
         tuple(BRow(r.arm, r.arm, tuple(_bcell(c) for c in r.cells)) for r in section.rows),
         caption=section.caption,
         notes=section.notes,
@@ -296,7 +297,7 @@ def wave_review_page(
         Section(
             "money",
             t("wave_review.section.money", lang),
-            tuple(_block_of(s) for s in report_sections(rep, lang)),
+            tuple(_block_of(s, lang) for s in report_sections(rep, lang)),
         ),
         Section(
             "whole",
