@@ -34,3 +34,37 @@ def put_orders(ws, rows: list[dict]) -> None:
     upsert(ws.con, "orders", pd.DataFrame(frame))
     ids = sorted({r["customer_id"] for r in frame})
     upsert(ws.con, "customers", pd.DataFrame({"customer_id": ids}))
+
+
+def put_wave(
+    ws, wave_id: str, starts_on: dt.date, days: int, arms: dict[str, list[str]], **extra
+) -> None:
+    """A planned wave and its assignments: ``arms`` maps each arm to its customers (equal
+    planned weights; ``extra`` overrides columns of the wave's row)."""
+    import json
+
+    row = {
+        "wave_id": wave_id,
+        "playbook": "reactivation_r90",
+        "segment": "R90",
+        "starts_on": starts_on,
+        "days": days,
+        "status": "planned",
+        "seed": 1,
+        "as_of": starts_on - dt.timedelta(days=1),
+        "arms": ",".join(arms),
+        "weights": json.dumps({a: 1 / len(arms) for a in arms}),
+        **extra,
+    }
+    upsert(ws.con, "waves", pd.DataFrame([row]))
+    upsert(
+        ws.con,
+        "assignments",
+        pd.DataFrame(
+            [
+                {"wave_id": wave_id, "customer_id": c, "arm": a, "stratum": "s"}
+                for a, customers in arms.items()
+                for c in customers
+            ]
+        ),
+    )

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 
 import openpyxl
 import pandas as pd
 import pytest
 from tests.reports.html_page import assert_table_shapes, parse
-from tests.store_rows import put_orders
+from tests.store_rows import put_orders, put_wave
 
 from livebase.monitors import ALERT
 from livebase.reports.pages import render_page_html, write_page_xlsx
@@ -39,41 +38,9 @@ def school(ws):
             {"customer_id": "x", "paid_at": T(2025, 6, 20, 12), "amount": 3000, "product_id": "d"},
         ],
     )
-    upsert(
-        ws.con,
-        "waves",
-        pd.DataFrame(
-            [
-                {
-                    "wave_id": "W1",
-                    "playbook": "reactivation_r90",
-                    "segment": "R90",
-                    "starts_on": dt.date(2025, 5, 1),
-                    "days": 14,
-                    "status": "planned",
-                    "seed": 1,
-                    "as_of": dt.date(2025, 4, 30),
-                    "arms": "holdout,control",
-                    "weights": json.dumps({"holdout": 0.2, "control": 0.8}),
-                }
-            ]
-        ),
-    )
     contacted = [f"c{i}" for i in range(10)]
-    upsert(
-        ws.con,
-        "assignments",
-        pd.DataFrame(
-            [
-                {"wave_id": "W1", "customer_id": c, "arm": "control", "stratum": "s"}
-                for c in contacted
-            ]
-            + [
-                {"wave_id": "W1", "customer_id": f"h{i}", "arm": "holdout", "stratum": "s"}
-                for i in range(3)
-            ]
-        ),
-    )
+    holdout = [f"h{i}" for i in range(3)]
+    put_wave(ws, "W1", dt.date(2025, 5, 1), 14, {"holdout": holdout, "control": contacted})
     # ten e-mails sent on 2 May, c0 complains: 1 of 10 = 10 % ≥ 0.1 % → an alert
     events = [(c, "sent") for c in contacted] + [("c0", "complained")]
     upsert(

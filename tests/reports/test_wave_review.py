@@ -4,14 +4,13 @@ upsells per arm, the page in both languages and as a workbook."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 
 import openpyxl
 import pandas as pd
 import pytest
 from tests.reports.html_page import assert_table_shapes, parse
-from tests.store_rows import put_orders
+from tests.store_rows import put_orders, put_wave
 
 from livebase.reports.arm_extras import arm_extras
 from livebase.reports.pages import render_page_html, write_page_xlsx
@@ -30,37 +29,7 @@ ARMS = {
 @pytest.fixture
 def school(ws):
     # wave W1: 1–14 May 2025, window [1 May, 15 May)
-    upsert(
-        ws.con,
-        "waves",
-        pd.DataFrame(
-            [
-                {
-                    "wave_id": "W1",
-                    "playbook": "reactivation_r90",
-                    "segment": "R90",
-                    "starts_on": dt.date(2025, 5, 1),
-                    "days": 14,
-                    "status": "planned",
-                    "seed": 1,
-                    "as_of": dt.date(2025, 4, 30),
-                    "arms": "holdout,control,value",
-                    "weights": json.dumps({"holdout": 1 / 3, "control": 1 / 3, "value": 1 / 3}),
-                }
-            ]
-        ),
-    )
-    upsert(
-        ws.con,
-        "assignments",
-        pd.DataFrame(
-            [
-                {"wave_id": "W1", "customer_id": c, "arm": a, "stratum": "s"}
-                for a, cs in ARMS.items()
-                for c in cs
-            ]
-        ),
-    )
+    put_wave(ws, "W1", dt.date(2025, 5, 1), 14, ARMS)
     put_orders(
         ws,
         [

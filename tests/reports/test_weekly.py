@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 
 import openpyxl
 import pandas as pd
 import pytest
 from tests.reports.html_page import assert_table_shapes, parse
-from tests.store_rows import put_orders
+from tests.store_rows import put_orders, put_wave
 
 from livebase.experiments.status import INSUFFICIENT, OK
 from livebase.reports.pages import render_page_html, write_page_xlsx
@@ -21,28 +20,6 @@ from livebase.store.write import upsert
 
 T = dt.datetime
 LIMITS = {"complaints": 0.001, "unsubscribes": 0.005}
-
-
-def _wave(wave_id: str, starts_on: dt.date, days: int, arms: dict[str, list[str]]) -> None:
-    return (
-        {
-            "wave_id": wave_id,
-            "playbook": "reactivation_r90",
-            "segment": "R90",
-            "starts_on": starts_on,
-            "days": days,
-            "status": "planned",
-            "seed": 1,
-            "as_of": starts_on - dt.timedelta(days=1),
-            "arms": ",".join(arms),
-            "weights": json.dumps({a: 1 / len(arms) for a in arms}),
-        },
-        [
-            {"wave_id": wave_id, "customer_id": c, "arm": a, "stratum": "s"}
-            for a, cs in arms.items()
-            for c in cs
-        ],
-    )
 
 
 @pytest.fixture
@@ -135,25 +112,18 @@ def school(ws):
             ]
         ),
     )
-    waves, assignments = [], []
-    for spec in (
-        # W1 runs 1–14 May: contacted c1..c4, holdout h1..h4
-        (
-            "W1",
-            dt.date(2025, 5, 1),
-            14,
-            {"holdout": ["h1", "h2", "h3", "h4"], "control": ["c1", "c2", "c3", "c4"]},
-        ),
-        # W0 ended on 7 April: not in the week
-        ("W0", dt.date(2025, 4, 1), 7, {"holdout": ["h9"], "control": ["c9"]}),
-        # W2, an A/A wave from Sunday 11 May: listed, no holdout
-        ("W2", dt.date(2025, 5, 11), 3, {"control_a": ["x1"], "control_b": ["x2"]}),
-    ):
-        w, a = _wave(*spec)
-        waves.append(w)
-        assignments += a
-    upsert(ws.con, "waves", pd.DataFrame(waves))
-    upsert(ws.con, "assignments", pd.DataFrame(assignments))
+    # W1 runs 1–14 May: contacted c1..c4, holdout h1..h4
+    put_wave(
+        ws,
+        "W1",
+        dt.date(2025, 5, 1),
+        14,
+        {"holdout": ["h1", "h2", "h3", "h4"], "control": ["c1", "c2", "c3", "c4"]},
+    )
+    # W0 ended on 7 April: not in the week
+    put_wave(ws, "W0", dt.date(2025, 4, 1), 7, {"holdout": ["h9"], "control": ["c9"]})
+    # W2, an A/A wave from Sunday 11 May: listed, no holdout
+    put_wave(ws, "W2", dt.date(2025, 5, 11), 3, {"control_a": ["x1"], "control_b": ["x2"]})
     return ws
 
 
