@@ -158,3 +158,14 @@ def test_the_decision(school):
     page = wave_review_page(r, "en", school="S")
     summary = page.sections[0].blocks[0]
     assert summary.caption.startswith("Not clear yet")
+
+
+def test_a_wave_without_a_control_arm_is_read_against_its_holdout(school):
+    # an onboarding-like wave: arms holdout and letters; c1 (letters) paid on 3 May
+    put_wave(
+        school, "W2", dt.date(2025, 5, 1), 14, {"holdout": ["h1", "h2"], "letters": ["c1", "c2"]}
+    )
+    r = wave_review(school, "W2", lang="en")
+    res = r.readout.readout
+    assert res.control == "holdout"
+    assert [(a.arm, a.conversions) for a in res.arms] == [("holdout", 1), ("letters", 1)]

@@ -44,6 +44,7 @@ from livebase.i18n import (
     format_pp_interval,
     t,
 )
+from livebase.playbooks.assignment import HOLDOUT
 
 AA_CONTROL = "control_a"
 
@@ -265,12 +266,15 @@ def wave_report(
     store's amounts are summed as they are); ``rules``: the workspace's purchase rules;
     ``gross_margin`` (a fraction) adds the incremental economics, with the wave's
     marketing costs from the ``costs`` table. ``control`` defaults to ``control`` (to
-    ``control_a`` in an A/A wave).
+    ``control_a`` in an A/A wave, to ``holdout`` in a wave without a control arm).
     """
     check_lang(lang)
     wave = load_wave(con, wave_id)
     aa = is_aa(wave)
-    control = control or (AA_CONTROL if aa else "control")
+    if control is None:
+        # the seeds' control arm; a playbook without one (onboarding, webinar) is read
+        # against its holdout
+        control = AA_CONTROL if aa else ("control" if "control" in wave.arms else HOLDOUT)
     aggregates = arm_aggregates(con, wave_id, window_days=window_days, rules=rules)
     payers = payer_revenues(con, wave_id, window_days=window_days, rules=rules)
     costs = wave_costs(con, wave_id) if gross_margin is not None else None
