@@ -212,6 +212,33 @@ SYSTEM: dict[str, TableSpec] = {
             ("from_id",),
             "profiles merged into one customer, and the rule that merged them",
         ),
+        TableSpec(
+            "users",
+            _t(username="string", password_hash="string", created_at="timestamp"),
+            ("username",),
+            "dashboard logins; the password only as a slow salted hash (scrypt)",
+            replace=True,
+        ),
+        TableSpec(
+            "api_tokens",
+            _t(name="string", token_hash="string", created_at="timestamp"),
+            ("name",),
+            "API tokens by name; the token only as its SHA-256",
+            replace=True,
+        ),
+        TableSpec(
+            "webhook_events",
+            _t(
+                event_id="string",
+                source="string",
+                kind="string",
+                received_at="timestamp",
+                status="string",
+                reason="string",
+            ),
+            ("event_id",),
+            "webhook events received: a known event id is a replay and changes nothing",
+        ),
     ]
 }
 

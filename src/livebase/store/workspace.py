@@ -3,7 +3,7 @@
 >>> import tempfile
 >>> ws = Workspace.init(Path(tempfile.mkdtemp()) / "school", school="Demo")
 >>> sorted(ws.con.list_tables())[:3]
-['activities', 'assignments', 'consents']
+['activities', 'api_tokens', 'assignments']
 """
 
 from __future__ import annotations
