@@ -1016,6 +1016,84 @@ def demo(
     console.print("\n[bold green]" + t("demo.done", lang, path=report.resolve()) + "[/]")
 
 
+user_app = typer.Typer(no_args_is_help=True, help="Dashboard logins.")
+token_app = typer.Typer(no_args_is_help=True, help="API tokens for the JSON API.")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="The login.", show_default=False)],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    lang: LangOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Add a dashboard login (or set a new password); the password is stored as a slow
+    salted hash only."""
+    from livebase.i18n import t
+    from livebase.web.auth import add_user
+
+    ws = _open(workspace)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    add_user(ws, username, password)
+    console.print(t("web.user.added", lang or ws.config.locale, user=username))
+
+
+@token_app.command("add")
+def token_add(
+    name: Annotated[str, typer.Argument(help="A name for the token.", show_default=False)],
+    lang: LangOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Create an API token (printed once; only its hash is kept)."""
+    from livebase.i18n import t
+    from livebase.web.auth import add_token
+
+    ws = _open(workspace)
+    token = add_token(ws, name)
+    console.print(t("web.token.added", lang or ws.config.locale, name=name, token=token))
+
+
+def serve_dashboard(root: Path, host: str, port: int, lang: str) -> None:
+    """Serve the workspace at ``root`` until interrupted (plain HTTP: secure cookies off
+    only on the loopback address)."""
+    import ipaddress
+
+    import uvicorn
+
+    from livebase.i18n import t
+    from livebase.web.app import create_app
+
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    web = create_app(root, secure_cookies=not loopback)
+    console.print(t("web.serve.url", lang, url=f"http://{host}:{port}/"))
+    uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8765,
+    lang: LangOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Serve the dashboard, its JSON API and the event webhook (login required)."""
+    ws = _open(workspace)
+    lang = lang or ws.config.locale
+    root = ws.root
+    ws.close()
+    serve_dashboard(root, host, port, lang)
+
+
 def main() -> None:
     debug = "--debug" in sys.argv[1:] or os.environ.get("LIVEBASE_DEBUG") == "1"
     try:

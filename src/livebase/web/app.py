@@ -1,0 +1,246 @@
+"""The web app (SPEC F6.2, F6.3, F1.5): dashboard pages, their JSON twins, the webhook.
+
+The rules, one sentence each:
+
+* One app serves one workspace; every store access holds one lock (DuckDB has a single
+  writer), so the webhook's writes and the pages' reads never interleave.
+* Nothing but the login page, the static assets (stylesheet and scripts, no data) and the
+  webhook (which checks its own token or signature) answers without a login: a page asks
+  for the session cookie, a JSON endpoint for the session cookie or an API token
+  (``Authorization: Bearer <token>``, see ``livebase token add``).
+* Without them a page redirects to ``/login?next=<page>`` and a JSON endpoint answers 401
+  in the error envelope (:mod:`livebase.web.errors`).
+* The session cookie is signed with the workspace's secret, expires after 12 hours, is
+  ``HttpOnly`` and ``SameSite=Strict``, and ``Secure`` unless the app serves plain HTTP
+  on the loopback address; logging out clears it.
+* Every answer carries security headers: a content security policy that allows only the
+  app's own scripts and styles, ``nosniff``, no framing, and no referrer to other sites.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Form, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from livebase.errors import InputError, InsufficientData
+from livebase.store.workspace import Workspace
+from livebase.web import auth
+from livebase.web.errors import ApiError, envelope
+
+COOKIE = "livebase_session"
+STATIC = Path(__file__).parent / "static"
+TEMPLATES = Path(__file__).parent / "templates"
+PUBLIC_PREFIXES = ("/static/", "/webhook/")
+PUBLIC_PATHS = ("/login",)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+log = logging.getLogger("livebase.web")
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Store:
+    """The app's workspace behind one lock."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.ws = Workspace.open(self.root)
+        self.secret = auth.workspace_secret(self.ws)
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def use(self) -> Iterator[Workspace]:
+        with self._lock:
+            yield self.ws
+
+    def close(self) -> None:
+        with self._lock:
+            self.ws.close()
+
+
+def plotly_bundle() -> Path:
+    """plotly.js as shipped inside the plotly package."""
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.endswith(".json") or path.startswith(("/api/", "/webhook/"))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a local path may be the target after login (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def create_app(
+    root: Path,
+    *,
+    secure_cookies: bool = True,
+    clock: Callable[[], dt.datetime] = utc_now,
+) -> FastAPI:
+    """The app of the workspace at ``root``; ``secure_cookies=False`` only for plain HTTP
+    on the loopback address (``livebase serve`` decides)."""
+    store = Store(root)
+    app = FastAPI(
+        title="livebase",
+        description="The dashboard's data as JSON, and the event webhook.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.store = store
+    app.state.clock = clock
+    app.state.templates = TEMPLATES
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> Response:
+        # the bundle of the installed plotly package: served locally, never from a CDN
+        from fastapi.responses import FileResponse
+
+        return FileResponse(plotly_bundle(), media_type="text/javascript")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    def current_user(request: Request) -> str | None:
+        cookie = request.cookies.get(COOKIE)
+        user = auth.read_session(store.secret, cookie, now=clock())
+        if user is not None:
+            return user
+        header = request.headers.get("authorization", "")
+        if wants_json(request) and header.lower().startswith("bearer "):
+            with store.use() as ws:
+                name = auth.check_token(ws, header[7:].strip())
+            return None if name is None else f"token:{name}"
+        return None
+
+    @app.middleware("http")
+    async def gate(request: Request, call_next):
+        path = request.url.path
+        if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
+            response = await call_next(request)
+        else:
+            user = current_user(request)
+            if user is None:
+                if wants_json(request):
+                    response = envelope(
+                        401, "log in, or send an API token: Authorization: Bearer <token>"
+                    )
+                else:
+                    response = RedirectResponse(f"/login?next={quote(path)}", status_code=303)
+            else:
+                request.state.user = user
+                response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError):
+        return envelope(exc.status, exc.message, exc.code)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        message = exc.detail if isinstance(exc.detail, str) else "request refused"
+        if exc.status_code == 404:
+            message = f"no such page: {request.url.path}"
+        return envelope(exc.status_code, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        return envelope(422, f"{where}: {first.get('msg', 'invalid')}".strip(": "))
+
+    @app.exception_handler(InputError)
+    async def bad_input(request: Request, exc: InputError):
+        return envelope(400, str(exc))
+
+    @app.exception_handler(InsufficientData)
+    async def insufficient(request: Request, exc: InsufficientData):
+        return envelope(409, str(exc))
+
+    @app.exception_handler(Exception)
+    async def internal(request: Request, exc: Exception):
+        log.exception("unhandled error on %s", request.url.path)
+        return envelope(500, "internal error: see the server's log")
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_page(request: Request, next: str = "/", lang: str = "ru", failed: int = 0):
+        from livebase.web.render import render
+
+        return render(
+            request,
+            "login.html",
+            {"next": _safe_next(next), "failed": bool(failed)},
+            lang=lang,
+            status=401 if failed else 200,
+        )
+
+    @app.post("/login", include_in_schema=False)
+    def login(
+        username: str = Form(...),
+        password: str = Form(...),
+        next: str = Form("/"),
+        lang: str = Form("ru"),
+    ):
+        with store.use() as ws:
+            ok = auth.check_login(ws, username, password)
+        if not ok:
+            target = f"/login?failed=1&lang={quote(lang)}&next={quote(_safe_next(next))}"
+            return RedirectResponse(target, status_code=303)
+        response = RedirectResponse(_safe_next(next), status_code=303)
+        response.set_cookie(
+            COOKIE,
+            auth.make_session(store.secret, username, now=clock()),
+            max_age=12 * 3600,
+            httponly=True,
+            samesite="strict",
+            secure=secure_cookies,
+            path="/",
+        )
+        return response
+
+    @app.post("/logout", include_in_schema=False)
+    def logout():
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(COOKIE, path="/")
+        return response
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi_document() -> Response:
+        from fastapi.responses import JSONResponse
+
+        return JSONResponse(app.openapi())
+
+    from livebase.web.pages import register_pages
+    from livebase.web.webhook_routes import register_webhook
+
+    register_pages(app)
+    register_webhook(app)
+    return app
