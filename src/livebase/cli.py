@@ -1060,6 +1060,30 @@ def token_add(
     console.print(t("web.token.added", lang or ws.config.locale, name=name, token=token))
 
 
+@app.command()
+def webhook(
+    base_url: Annotated[
+        str, typer.Option(help="Where the dashboard is reachable from GetCourse.")
+    ] = "https://livebase.example.ru",
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """The GetCourse callback URL (with the workspace's token) and the key that signs JSON
+    events; both derive from the workspace's secret."""
+    from livebase.web.auth import workspace_secret
+    from livebase.web.webhook_routes import getcourse_token, json_key
+
+    ws = _open(workspace)
+    secret = workspace_secret(ws)
+    url = (
+        f"{base_url.rstrip('/')}/webhook/getcourse?token={getcourse_token(secret)}"
+        "&event=dealStatusChanged&id={object.id}&email={object.user.email}"
+        "&user_id={object.user.id}&cost={object.cost_money_value}&status={object.status}"
+        "&title={object.positions}"
+    )
+    console.print(f"GetCourse: {url}", markup=False, soft_wrap=True)
+    console.print(f"JSON (X-Livebase-Signature: sha256=HMAC): key {json_key(secret)}", markup=False)
+
+
 def serve_dashboard(root: Path, host: str, port: int, lang: str) -> None:
     """Serve the workspace at ``root`` until interrupted (plain HTTP: secure cookies off
     only on the loopback address)."""
