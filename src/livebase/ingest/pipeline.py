@@ -123,27 +123,7 @@ def import_file(
     tables: dict[str, WriteCounts] = {}
     with transaction(con):
         import_id = _next_import_id(ws)
-        if keys:
-            upsert(
-                con,
-                "identities",
-                pd.DataFrame(
-                    [{"kind": k, "value": v, "customer_id": c} for (k, v), c in keys.items()]
-                ),
-            )
-        for loser, winner in absorbed.items():
-            replace_customer_id(con, loser, winner)  # identities included
-        if merges:
-            append(
-                con,
-                "identity_merges",
-                pd.DataFrame(
-                    [
-                        {"from_id": m.from_id, "into_id": m.into_id, "rule": m.rule, "ts": started}
-                        for m in merges
-                    ]
-                ),
-            )
+        write_identities(con, merges, absorbed, keys, started)
         customer_batches = [b for b in conv.batches if b.table == "customers"]
         if customer_batches or absorbed:
             say("writing customers")
@@ -252,6 +232,30 @@ def _add(a: WriteCounts | None, b: WriteCounts) -> WriteCounts:
 def _next_import_id(ws: Workspace) -> int:
     current = ws.table("imports").import_id.max().to_pyarrow().as_py()
     return (current or 0) + 1
+
+
+def write_identities(con, merges, absorbed, keys, ts) -> None:
+    """Inside the caller's transaction: the new identity keys, the customers absorbed by
+    merges (their rows move to the winner, identities included) and the merge log."""
+    if keys:
+        upsert(
+            con,
+            "identities",
+            pd.DataFrame([{"kind": k, "value": v, "customer_id": c} for (k, v), c in keys.items()]),
+        )
+    for loser, winner in absorbed.items():
+        replace_customer_id(con, loser, winner)
+    if merges:
+        append(
+            con,
+            "identity_merges",
+            pd.DataFrame(
+                [
+                    {"from_id": m.from_id, "into_id": m.into_id, "rule": m.rule, "ts": ts}
+                    for m in merges
+                ]
+            ),
+        )
 
 
 def _resolve_identities(ws: Workspace, batches: list[Batch]):

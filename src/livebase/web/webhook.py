@@ -93,12 +93,17 @@ from livebase.ingest.normalize import (
     parse_money,
     parse_status,
 )
-from livebase.ingest.pipeline import _apply_refunds, _resolve_identities, _write_customers
+from livebase.ingest.pipeline import (
+    _apply_refunds,
+    _resolve_identities,
+    _write_customers,
+    write_identities,
+)
 from livebase.ingest.presets.base import EMAIL, PHONE, SRC, Batch
 from livebase.ingest.presets.getcourse import NS, category_of
 from livebase.store.schema import ENUMS, ORDER_STATUSES
 from livebase.store.workspace import Workspace
-from livebase.store.write import append, replace_customer_id, upsert
+from livebase.store.write import upsert
 
 SOURCE_GETCOURSE = "getcourse"
 SOURCE_JSON = "json"
@@ -626,27 +631,7 @@ def store_event(ws: Workspace, event: WebhookEvent, *, now: dt.datetime) -> str:
             person["created_at"] = row["created_at"]
         people = Batch("customers", pd.DataFrame([person]))
         merges, absorbed, new_keys = _resolve_identities(ws, [main, people])
-        if new_keys:
-            upsert(
-                con,
-                "identities",
-                pd.DataFrame(
-                    [{"kind": k, "value": v, "customer_id": c} for (k, v), c in new_keys.items()]
-                ),
-            )
-        for loser, winner in absorbed.items():
-            replace_customer_id(con, loser, winner)
-        if merges:
-            append(
-                con,
-                "identity_merges",
-                pd.DataFrame(
-                    [
-                        {"from_id": m.from_id, "into_id": m.into_id, "rule": m.rule, "ts": now}
-                        for m in merges
-                    ]
-                ),
-            )
+        write_identities(con, merges, absorbed, new_keys, now)
         _write_customers(ws, [people], absorbed)
         frame = main.frame.drop(columns=[SRC, EMAIL, PHONE])
         if event.kind == "order":
