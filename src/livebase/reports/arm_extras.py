@@ -19,7 +19,7 @@ The rules, one sentence each:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import ibis
 from ibis.backends import BaseBackend
@@ -27,8 +27,7 @@ from ibis.backends import BaseBackend
 from livebase.config import PurchaseRules
 from livebase.experiments.waves import load_wave
 from livebase.metrics.purchases import purchases
-
-_CENT = Decimal("0.01")
+from livebase.reports.period import cents
 
 
 @dataclass(frozen=True)
@@ -50,10 +49,6 @@ class ArmExtras:
     @property
     def upsell_share(self) -> float | None:
         return self.upsell_buyers / self.payers if self.payers else None
-
-
-def _money(value: object) -> Decimal:
-    return Decimal(value or 0).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 def arm_extras(
@@ -118,10 +113,10 @@ def arm_extras(
                 payers=int(r.get("payers") or 0),
                 purchases=int(r.get("purchases") or 0),
                 refunds=int(r.get("refunds") or 0),
-                refunded_amount=_money(r.get("refunded")),
+                refunded_amount=cents(r.get("refunded")),
                 upsell_buyers=int(r.get("upsell_buyers") or 0),
                 upsells=int(r.get("upsells") or 0),
-                upsell_revenue=_money(r.get("upsell_revenue")),
+                upsell_revenue=cents(r.get("upsell_revenue")),
             )
         )
     return tuple(out)

@@ -19,8 +19,8 @@ from livebase.i18n import (
 )
 from livebase.monitors import ALERT, BASE, MonitorResult, alerts, run_monitors
 from livebase.reports.base_views import BCell, Block, BRow
+from livebase.reports.page_cells import na
 from livebase.reports.pages import Page, Section
-from livebase.reports.weekly_views import na
 from livebase.store.workspace import Workspace
 
 # the relative AOV change is signed; every other monitor is a share

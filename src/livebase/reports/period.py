@@ -5,6 +5,9 @@ The rules, one sentence each:
 * A week runs from Monday 00:00 to the next Monday 00:00, a quarter from the first day of
   January, April, July or October to the first day of the next quarter; days are UTC
   calendar days, like every window in livebase.
+* A period's sales are its counted purchases (:func:`livebase.metrics.purchases.purchases`)
+  paid in it: their number, net revenue and AOV (none without orders); its costs are the
+  ``costs`` rows dated in it (or of one wave), summed per channel.
 * A wave runs in a period when its days (``starts_on`` … ``starts_on + days − 1``) meet
   the period's days; waves are listed by start, then id.
 * A wave's incremental orders up to a moment compare every contacted arm together (all
@@ -26,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import ibis
 from ibis.backends import BaseBackend
@@ -36,9 +39,16 @@ from livebase.experiments.aggregates import ArmAggregate, arm_aggregates_expr
 from livebase.experiments.economics import Increment, incremental
 from livebase.experiments.status import INSUFFICIENT, OK
 from livebase.experiments.waves import WaveInfo, load_wave
+from livebase.metrics.purchases import purchases
 from livebase.playbooks.assignment import HOLDOUT
 
 CONTACTED = "contacted"
+_CENT = Decimal("0.01")
+
+
+def cents(value: object) -> Decimal:
+    """An amount (``None`` as 0) rounded half up to kopecks."""
+    return Decimal(value or 0).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -61,6 +71,58 @@ def quarter_label(start: dt.date) -> str:
 
 def midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time())
+
+
+@dataclass(frozen=True)
+class Sales:
+    start: dt.date
+    end: dt.date  # exclusive
+    orders: int
+    revenue: Decimal
+
+    @property
+    def aov(self) -> Decimal | None:
+        return cents(self.revenue / self.orders) if self.orders else None
+
+
+def paid_purchases(
+    con: BaseBackend, rules: PurchaseRules, start: dt.date, end: dt.date
+) -> ibis.Table:
+    """The counted purchases paid in ``[start, end)`` (UTC days)."""
+    p = purchases(con, rules, until=midnight(end))
+    return p.filter(p.is_purchase & (p.ts >= ibis.literal(midnight(start), type="timestamp")))
+
+
+def period_sales(con: BaseBackend, rules: PurchaseRules, start: dt.date, end: dt.date) -> Sales:
+    p = paid_purchases(con, rules, start, end)
+    row = p.aggregate(orders=p.count(), revenue=p.net.sum()).to_pyarrow().to_pylist()[0]
+    return Sales(start, end, int(row["orders"] or 0), cents(row["revenue"]))
+
+
+def costs_by_channel(
+    con: BaseBackend,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    wave_id: str | None = None,
+) -> tuple[tuple[str, Decimal], ...]:
+    """(channel, amount) of the ``costs`` dated in ``[start, end)`` and/or of one wave,
+    by channel name (a cost without a channel under "")."""
+    c = con.table("costs")
+    if start is not None:
+        c = c.filter(c.date >= ibis.literal(start))
+    if end is not None:
+        c = c.filter(c.date < ibis.literal(end))
+    if wave_id is not None:
+        c = c.filter(c.wave_id == wave_id)
+    rows = (
+        c.group_by(channel=c.channel.fill_null(""))
+        .aggregate(amount=c.amount.sum())
+        .order_by("channel")
+        .to_pyarrow()
+        .to_pylist()
+    )
+    return tuple((r["channel"], cents(r["amount"])) for r in rows)
 
 
 def waves_in(con: BaseBackend, start: dt.date, end: dt.date) -> list[WaveInfo]:

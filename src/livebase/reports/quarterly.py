@@ -24,17 +24,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-
-import ibis
 
 from livebase.errors import InsufficientData
 from livebase.metrics.cohorts import CohortMetric, data_end, workspace_cohorts
-from livebase.metrics.purchases import purchases
 from livebase.monitors import MonitorResult, run_monitors
 from livebase.reports.period import (
+    Sales,
     WaveIncrement,
     midnight,
+    period_sales,
     quarter_of,
     wave_increment,
     waves_in,
@@ -42,21 +40,6 @@ from livebase.reports.period import (
 from livebase.store.workspace import Workspace
 
 COHORTS_SHOWN = 12
-_CENT = Decimal("0.01")
-
-
-@dataclass(frozen=True)
-class Sales:
-    start: dt.date
-    end: dt.date
-    orders: int
-    revenue: Decimal
-
-    @property
-    def aov(self) -> Decimal | None:
-        if not self.orders:
-            return None
-        return (self.revenue / self.orders).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -78,14 +61,6 @@ class QuarterlyReport:
     monitors: tuple[MonitorResult, ...]
     waves: tuple[WaveIncrement, ...]
     currency: str = "RUB"
-
-
-def sales(ws: Workspace, start: dt.date, end: dt.date) -> Sales:
-    p = purchases(ws.con, ws.config.purchase_rules, until=midnight(end))
-    p = p.filter(p.is_purchase & (p.ts >= ibis.literal(midnight(start), type="timestamp")))
-    row = p.aggregate(orders=p.count(), revenue=p.net.sum()).to_pyarrow().to_pylist()[0]
-    revenue = Decimal(row["revenue"] or 0).quantize(_CENT, rounding=ROUND_HALF_UP)
-    return Sales(start, end, int(row["orders"]), revenue)
 
 
 def quarterly_report(ws: Workspace, day: dt.date) -> QuarterlyReport:
@@ -126,8 +101,8 @@ def quarterly_report(ws: Workspace, day: dt.date) -> QuarterlyReport:
         start=start,
         end=end,
         as_of=as_of,
-        sales=sales(ws, start, end),
-        previous=sales(ws, prev_start, start),
+        sales=period_sales(ws.con, cfg.purchase_rules, start, end),
+        previous=period_sales(ws.con, cfg.purchase_rules, prev_start, start),
         cohorts=lines,
         monitors=run_monitors(ws, start=start, end=end),
         waves=waves,

@@ -12,10 +12,10 @@ from livebase.metrics.cohorts import CohortMetric
 from livebase.reports.base_views import BCell, Block, BRow, cohort_label
 from livebase.reports.chart import Bar, Bars
 from livebase.reports.monitor_views import monitor_sections
+from livebase.reports.page_cells import count_cell, increment_block, money_cell, na, pct_cell
 from livebase.reports.pages import Page, Section
 from livebase.reports.period import quarter_label
 from livebase.reports.quarterly import QuarterlyReport, Sales
-from livebase.reports.weekly_views import count_cell, increment_block, money_cell, na, pct_cell
 
 
 def _change(now: Sales, before: Sales, attr: str) -> float | None:

@@ -36,7 +36,7 @@ from decimal import Decimal
 from livebase.attribution import Attribution, offer_credits, touch_paths, workspace_attribution
 from livebase.reports.arm_extras import ArmExtras, arm_extras
 from livebase.reports.files import workspace_wave_report
-from livebase.reports.period import WaveIncrement, wave_increment
+from livebase.reports.period import WaveIncrement, costs_by_channel, wave_increment
 from livebase.reports.wave import WaveReport
 from livebase.store.workspace import Workspace
 
@@ -121,16 +121,7 @@ def wave_review(ws: Workspace, wave_id: str, *, lang: str) -> WaveReview:
     )
     attribution = workspace_attribution(ws, start=start, end=end, wave_id=wave_id)
     extras = arm_extras(ws.con, wave_id, rules=cfg.purchase_rules)
-    c = ws.table("costs")
-    rows = (
-        c.filter(c.wave_id == wave_id)
-        .group_by(channel=c.channel.fill_null(""))
-        .aggregate(amount=c.amount.sum())
-        .order_by("channel")
-        .to_pyarrow()
-        .to_pylist()
-    )
-    costs = tuple((r["channel"], Decimal(r["amount"] or 0)) for r in rows)
+    costs = costs_by_channel(ws.con, wave_id=wave_id)
     a = cfg.attribution
     paths = touch_paths(
         ws.con,

@@ -12,10 +12,7 @@ from livebase.reports.base_views import BCell, Block, BRow
 from livebase.reports.cells import Cell, arm_cells, column_titles, report_sections, window_text
 from livebase.reports.cells import Section as CellSection
 from livebase.reports.chart import Bar, Bars
-from livebase.reports.pages import Page, Section
-from livebase.reports.wave import arm_verdict
-from livebase.reports.wave_review import WaveReview
-from livebase.reports.weekly_views import (
+from livebase.reports.page_cells import (
     count_cell,
     increment_block,
     interval_text,
@@ -23,6 +20,9 @@ from livebase.reports.weekly_views import (
     na,
     pct_cell,
 )
+from livebase.reports.pages import Page, Section
+from livebase.reports.wave import arm_verdict
+from livebase.reports.wave_review import WaveReview
 
 
 def _bcell(c: Cell) -> BCell:

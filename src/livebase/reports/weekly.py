@@ -29,18 +29,26 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import ibis
 from statsmodels.stats.proportion import proportion_confint
 
 from livebase.experiments.status import INSUFFICIENT, OK
-from livebase.metrics.purchases import purchases
-from livebase.reports.period import WaveIncrement, midnight, wave_increment, waves_in, week_of
+from livebase.reports.period import (
+    WaveIncrement,
+    cents,
+    costs_by_channel,
+    midnight,
+    paid_purchases,
+    period_sales,
+    wave_increment,
+    waves_in,
+    week_of,
+)
 from livebase.store.workspace import Workspace
 
 ACTIVE = "active"
-_CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -108,10 +116,6 @@ class WeeklyReport:
         return sum(known) if known else None
 
 
-def _money(value: object) -> Decimal:
-    return Decimal(value or 0).quantize(_CENT, rounding=ROUND_HALF_UP)
-
-
 def latest_segments_before(ws: Workspace, day: dt.date) -> dt.date | None:
     s = ws.table("segments")
     s = s.filter((s.version == "monetary") & (s.as_of < ibis.literal(day)))
@@ -158,25 +162,17 @@ def weekly_report(ws: Workspace, day: dt.date) -> WeeklyReport:
     start, end = week_of(day)
     t0, t1 = midnight(start), midnight(end)
     cfg = ws.config
-    p = purchases(ws.con, cfg.purchase_rules, until=t1)
-    p = p.filter(p.is_purchase & (p.ts >= ibis.literal(t0, type="timestamp")))
-    sums = p.aggregate(orders=p.count(), revenue=p.net.sum()).to_pyarrow().to_pylist()[0]
-    orders = int(sums["orders"])
-    revenue = _money(sums["revenue"])
-    bought = p.select("customer_id").distinct()
+    sales = period_sales(ws.con, cfg.purchase_rules, start, end)
+    orders, revenue = sales.orders, sales.revenue
+    bought = paid_purchases(ws.con, cfg.purchase_rules, start, end).select("customer_id")
+    bought = bought.distinct()
 
     seg_day = latest_segments_before(ws, start)
     tiers = _tiers(ws, seg_day, t0, t1, bought) if seg_day else ()
 
-    c = ws.table("costs")
-    c = c.filter((c.date >= ibis.literal(start)) & (c.date < ibis.literal(end)))
     costs = tuple(
-        ChannelCost(r["channel"] or "", _money(r["amount"]))
-        for r in c.group_by(channel=c.channel.fill_null(""))
-        .aggregate(amount=c.amount.sum())
-        .order_by("channel")
-        .to_pyarrow()
-        .to_pylist()
+        ChannelCost(channel, amount)
+        for channel, amount in costs_by_channel(ws.con, start=start, end=end)
     )
 
     m = ws.table("messages")
@@ -216,9 +212,9 @@ def weekly_report(ws: Workspace, day: dt.date) -> WeeklyReport:
         tiers_status=OK if seg_day else INSUFFICIENT,
         orders=orders,
         revenue=revenue,
-        aov=(revenue / orders).quantize(_CENT, rounding=ROUND_HALF_UP) if orders else None,
+        aov=sales.aov,
         gross_margin_rate=gm,
-        gross_margin=(revenue * Decimal(repr(gm))).quantize(_CENT, rounding=ROUND_HALF_UP),
+        gross_margin=cents(revenue * Decimal(repr(gm))),
         costs=costs,
         messages=messages,
         waves=waves,

@@ -80,7 +80,7 @@ from livebase.experiments.status import INSUFFICIENT, OK
 from livebase.i18n import check_lang
 from livebase.metrics.cohorts import RETENTION_METRICS, workspace_cohorts
 from livebase.metrics.purchases import purchases
-from livebase.metrics.rfm import VERSIONS, day_end
+from livebase.metrics.rfm import VERSIONS
 from livebase.metrics.risk import (
     LEVELS,
     RiskRow,
@@ -91,6 +91,7 @@ from livebase.monitors import run_monitors
 from livebase.monitors.result import ALERT
 from livebase.playbooks.consents import consent_history, consent_state
 from livebase.playbooks.why import explain, resolve_customer
+from livebase.reports.period import period_sales
 from livebase.reports.wave_review import wave_review
 from livebase.segments.build import last_data_date, rfm_scale_notes, segment_summary
 from livebase.segments.movement import GONE, NEW, migration_matrix, sizes_over_time
@@ -273,17 +274,14 @@ def _segment_rows(ws: Workspace, as_of: dt.date, version: str) -> list[dict[str,
 
 def _revenue(ws: Workspace, as_of: dt.date, days: int) -> dict[str, Any]:
     start = as_of - dt.timedelta(days=days - 1)
-    p = purchases(ws.con, ws.config.purchase_rules, until=day_end(as_of))
-    p = p.filter(p.is_purchase & (p.ts >= ibis.literal(dt.datetime.combine(start, dt.time()))))
-    row = p.aggregate(orders=p.count(), revenue=p.net.sum()).to_pyarrow().to_pylist()[0]
-    revenue = Decimal(row["revenue"] or 0)
+    sales = period_sales(ws.con, ws.config.purchase_rules, start, as_of + dt.timedelta(days=1))
     return {
         "start": start.isoformat(),
         "end": as_of.isoformat(),
         "days": days,
-        "orders": int(row["orders"] or 0),
-        "revenue": money(revenue),
-        "revenue_value": money_value(revenue),
+        "orders": sales.orders,
+        "revenue": money(sales.revenue),
+        "revenue_value": money_value(sales.revenue),
     }
 
 

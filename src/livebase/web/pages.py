@@ -3,12 +3,12 @@
 Every page is one function of :mod:`livebase.web.data` returning plain data; the page
 ``/x`` renders that data with its template and draws its charts from it, and ``/x.json``
 returns the same data, so a number on a page is always the number in its twin. Pages
-take ``lang`` (``ru`` or ``en``) and their filters as query parameters.
+take ``lang`` (``ru`` or ``en``) and their filters as query parameters (dates as ISO text,
+checked by :mod:`livebase.web.data`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -19,17 +19,6 @@ from livebase.web.errors import ERROR_SCHEMA
 from livebase.web.render import page_lang, render
 
 ERRORS = {400: ERROR_SCHEMA, 401: ERROR_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA}
-
-
-def _date(value: str | None) -> dt.date | None:
-    from livebase.errors import InputError
-
-    if value in (None, ""):
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise InputError(f"not a date (YYYY-MM-DD): {value!r}") from exc
 
 
 def _optional(build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -83,7 +72,7 @@ def register_pages(app: FastAPI) -> None:
     page(
         "overview",
         "/",
-        lambda ws, r, lang: d.overview(ws, as_of=_date(arg(r, "as_of"))),
+        lambda ws, r, lang: d.overview(ws, as_of=arg(r, "as_of")),
         "overview.html",
         charts.overview,
     )
@@ -91,12 +80,10 @@ def register_pages(app: FastAPI) -> None:
         "segments",
         "/segments",
         lambda ws, r, lang: {
-            "grid": d.rfm_grid(ws, as_of=_date(arg(r, "as_of")), segment=arg(r, "segment")),
+            "grid": d.rfm_grid(ws, as_of=arg(r, "as_of"), segment=arg(r, "segment")),
             "trend": d.segment_trend(ws),
             "migration": _optional(
-                lambda: d.migration(
-                    ws, date_from=_date(arg(r, "from")), date_to=_date(arg(r, "to"))
-                )
+                lambda: d.migration(ws, date_from=arg(r, "from"), date_to=arg(r, "to"))
             ),
         },
         "segments.html",
@@ -114,7 +101,7 @@ def register_pages(app: FastAPI) -> None:
         "/risk",
         lambda ws, r, lang: d.risk_list(
             ws,
-            as_of=_date(arg(r, "as_of")),
+            as_of=arg(r, "as_of"),
             level=arg(r, "level"),
             segment=arg(r, "segment"),
         ),
