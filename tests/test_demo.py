@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -161,16 +163,28 @@ def test_default_demo_recovers_the_planted_effect(tmp_path):
     planted uplift. (With ~480 customers per arm the point estimates need not order as the
     planted rates do: the plan's power check says so, and the test does not pin them.)"""
     folder = tmp_path / "demo-school"
-    r = subprocess.run(
-        [sys.executable, "-m", "livebase", "demo", "--folder", str(folder)],
-        capture_output=True,
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "livebase", "demo", "--folder", str(folder), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=900,
     )
-    assert r.returncode == 0, r.stderr
-    assert "Готово. Отчёт:" in r.stdout
-    assert str(folder / "reports") in r.stdout.replace("\n", "")
-    assert "Traceback" not in r.stdout + r.stderr
+    try:
+        out = _until_served(proc)
+        # the README's promise: open the printed address, log in with the printed login
+        url = re.search(r"Панель: (http://127\.0\.0\.1:\d+/)\S*", out)[1]
+        user, password = re.search(r"Вход: (\S+) / (\S+)", out).groups()
+        home = _log_in(url, user, password)
+        assert '<html lang="ru">' in home
+        assert "W-R90-20250506" in _log_in(url, user, password, "waves?lang=en")
+    finally:
+        proc.send_signal(signal.SIGINT)  # Ctrl+C
+        rest, err = proc.communicate(timeout=60)
+    out += rest
+    assert proc.returncode == 0, err
+    assert "Готово. Отчёт:" in out
+    assert str(folder / "reports") in out.replace("\n", "")
+    assert "Traceback" not in out + err
     ws = Workspace.open(folder)
     wave_id = "W-R90-20250506"
     aggs = {a.arm: a for a in arm_aggregates(ws.con, wave_id)}
@@ -190,6 +204,33 @@ def test_default_demo_recovers_the_planted_effect(tmp_path):
         assert arm["p_holm"] is not None
         assert arm["p_holm"] >= arm["p_value"]
     ws.close()
+
+
+def _until_served(proc: subprocess.Popen) -> str:
+    """The demo's output up to the line that says how to stop the dashboard."""
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if "Ctrl+C" in line:
+            return "".join(lines)
+    raise AssertionError("the demo ended without serving: " + "".join(lines) + proc.stderr.read())
+
+
+def _log_in(url: str, user: str, password: str, page: str = "") -> str:
+    """Log in through the login form and return ``page`` (the overview by default)."""
+    import http.cookiejar
+    import urllib.parse
+    import urllib.request
+
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    form = urllib.parse.urlencode({"username": user, "password": password}).encode()
+    with opener.open(url + "login", data=form, timeout=30) as r:
+        assert r.status == 200
+    with opener.open(url + page, timeout=60) as r:
+        assert r.status == 200
+        return r.read().decode("utf-8")
 
 
 REPORTS = (

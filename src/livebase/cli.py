@@ -1000,9 +1000,14 @@ def demo(
     customers: Annotated[int, typer.Option(help="Number of users.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
     lang: Annotated[str, typer.Option(help="ru or en.")] = "ru",
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the dashboard at the end.")
+    ] = True,
+    port: Annotated[int, typer.Option(help="Dashboard port (a free one if taken).")] = 8765,
 ) -> None:
-    """Build a realistic school and run every step: import, segments, wave, readout."""
-    from livebase.demo import DEMO_MARKER, run_demo
+    """Build a realistic school and run every step: import, segments, wave, readout; then
+    serve the dashboard on 127.0.0.1 with a demo login (Ctrl+C stops it)."""
+    from livebase.demo import DEMO_MARKER, DEMO_USER, demo_login, run_demo
 
     if folder.exists() and any(folder.iterdir()):
         if not (folder / DEMO_MARKER).exists():
@@ -1014,6 +1019,11 @@ def demo(
     from livebase.i18n import t
 
     console.print("\n[bold green]" + t("demo.done", lang, path=report.resolve()) + "[/]")
+    if serve:
+        password = demo_login(folder)
+        serve_dashboard(
+            folder, "127.0.0.1", free_port("127.0.0.1", port), lang, login=(DEMO_USER, password)
+        )
 
 
 user_app = typer.Typer(no_args_is_help=True, help="Dashboard logins.")
@@ -1084,9 +1094,23 @@ def webhook(
     console.print(f"JSON (X-Livebase-Signature: sha256=HMAC): key {json_key(secret)}", markup=False)
 
 
-def serve_dashboard(root: Path, host: str, port: int, lang: str) -> None:
+def free_port(host: str, port: int) -> int:
+    """``port`` if nothing listens on it at ``host``, else a free port the system picks."""
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+def serve_dashboard(
+    root: Path, host: str, port: int, lang: str, *, login: tuple[str, str] | None = None
+) -> None:
     """Serve the workspace at ``root`` until interrupted (plain HTTP: secure cookies off
-    only on the loopback address)."""
+    only on the loopback address); ``login`` is printed with the address."""
     import ipaddress
 
     import uvicorn
@@ -1099,8 +1123,21 @@ def serve_dashboard(root: Path, host: str, port: int, lang: str) -> None:
     except ValueError:
         loopback = host == "localhost"
     web = create_app(root, secure_cookies=not loopback)
-    console.print(t("web.serve.url", lang, url=f"http://{host}:{port}/"))
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    url = f"http://{host}:{port}/?lang={lang}"
+    console.print("[bold]" + t("web.serve.url", lang, url=url) + "[/]", soft_wrap=True)
+    if login is not None:
+        console.print(t("web.serve.login", lang, user=login[0], password=login[1]), markup=False)
+    console.print(t("web.serve.stop", lang))
+    console.file.flush()  # the address must show now, also when the output is a pipe
+    # no lifespan events (the app has none); Ctrl+C stops the server and ends the command
+    config = uvicorn.Config(web, host=host, port=port, log_level="warning", lifespan="off")
+    try:
+        uvicorn.Server(config).run()
+    except KeyboardInterrupt:  # uvicorn re-raises the signal once it has shut down
+        pass
+    finally:
+        web.state.store.close()
+    console.print(t("web.serve.stopped", lang))
 
 
 @app.command()

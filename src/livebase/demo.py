@@ -1,7 +1,8 @@
 """The demo: a realistic school through every step, from exports to a readout.
 
 simulate exports → init → import (users, orders, payments, LMS, consents, ESP) →
-segments → churn risk → an R90 wave with a holdout, then every other default playbook
+segments (and the month ends of the year before, so the dashboard shows sizes over time and
+migration) → churn risk → an R90 wave with a holdout, then every other default playbook
 (555 upsell, onboarding, churn prevention, top segment, webinar, R180, R270) under the
 same guardrails, and the channel exports of each wave → the school's response (simulated
 from the planted truth, again as exports: orders, email events, NPS answers, the wave's
@@ -34,12 +35,39 @@ from livebase.reports.files import workspace_wave_report, write_wave_files
 from livebase.reports.recurring import write_report
 from livebase.reports.terminal import render_tables
 from livebase.segments.build import build_segments
+from livebase.segments.movement import build_history
 from livebase.simulate import Behaviour, SchoolSpec, simulate_school, wave_outcomes
 from livebase.store.workspace import Workspace
 from livebase.terminal import print_import, print_plan, print_segments
 
 DEMO_END = dt.date(2025, 5, 5)  # the day before the seed's pilot waves started
 DEMO_MARKER = ".livebase-demo"  # `livebase demo` only ever replaces a folder carrying it
+DEMO_USER = "demo"
+
+
+def demo_login(folder: Path) -> str:
+    """Give the demo workspace its dashboard login ``demo`` with a new random password
+    (returned once, stored only as its hash)."""
+    import secrets
+
+    from livebase.web.auth import add_user
+
+    password = secrets.token_urlsafe(9)
+    ws = Workspace.open(folder)
+    try:
+        add_user(ws, DEMO_USER, password)
+    finally:
+        ws.close()
+    return password
+
+
+def history_span(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of the twelve whole months before ``day``'s month.
+
+    >>> history_span(dt.date(2025, 5, 5))
+    (datetime.date(2024, 5, 1), datetime.date(2025, 4, 30))
+    """
+    return dt.date(day.year - 1, day.month, 1), day.replace(day=1) - dt.timedelta(days=1)
 
 
 def run_demo(
@@ -88,6 +116,8 @@ def run_demo(
             results.append(import_file(ws, Path(path), preset))
         step("importing exports")
         rows = build_segments(ws, DEMO_END)
+        # the twelve month ends before the planning day: sizes over time and migration
+        build_history(ws, *history_span(DEMO_END))
         step("segmenting")
         risk = build_risk(ws, DEMO_END)
         step("scoring churn risk")

@@ -8,10 +8,8 @@ from pathlib import Path
 import pytest
 
 from livebase.demo import run_demo
-from livebase.segments.build import build_segments
-from livebase.store.workspace import Workspace
 
-# snapshots before the demo's planning day, so segment trends and migration have data
+# two of the month-end snapshots the demo builds before its planning day
 SNAPSHOTS = (dt.date(2025, 3, 31), dt.date(2025, 4, 30))
 
 
@@ -19,8 +17,4 @@ SNAPSHOTS = (dt.date(2025, 3, 31), dt.date(2025, 4, 30))
 def demo_root(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("web-demo") / "school"
     run_demo(folder, customers=3000, seed=11, lang="en")
-    ws = Workspace.open(folder)
-    for day in SNAPSHOTS:
-        build_segments(ws, day)
-    ws.close()
     return folder

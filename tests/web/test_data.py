@@ -1,6 +1,6 @@
 """The plain data of the dashboard pages, checked against independent queries of a small
 demo school (3 000 customers, seed 11: segments and risk on 2025-05-05, eight waves
-starting on 2025-05-06) with two more snapshots (2025-03-31, 2025-04-30)."""
+starting on 2025-05-06) and the twelve month-end snapshots before (2024-05-31 … 2025-04-30)."""
 
 from __future__ import annotations
 
@@ -154,8 +154,14 @@ def test_rfm_grid_segment_filter(demo):
 
 def test_segment_trend_reads_every_snapshot(demo):
     page = _json(data.segment_trend(demo))
-    days = [*SNAPSHOTS, DEMO_END]
+    # the demo builds the twelve month ends before its planning day, and that day
+    days = [
+        *(dt.date(2024, m, 1) for m in range(6, 13)),
+        *(dt.date(2025, m, 1) for m in range(1, 6)),
+    ]
+    days = [d - dt.timedelta(days=1) for d in days] + [DEMO_END]
     assert page["dates"] == [d.isoformat() for d in days]
+    assert set(SNAPSHOTS) < set(days)
     for i, day in enumerate(days):
         sizes = _segments(demo, day)["segment"].value_counts()
         got = {x["segment"]: x["customers"][i] for x in page["series"]}
@@ -337,7 +343,9 @@ def test_customer_card_matches_the_tables(demo):
     assert (page["segment"]["segment"], page["segment"]["rule"]) == (seg["segment"], seg["rule"])
     assert page["segment"]["name"]  # the map's label in English
     assert [h["as_of"] for h in page["segment_history"]] == [
-        d.isoformat() for d in (*SNAPSHOTS, DEMO_END) if cid in set(_segments(demo, d).customer_id)
+        d.isoformat()
+        for d in data.segment_dates(demo)
+        if cid in set(_segments(demo, d).customer_id)
     ]
     r = _frame(demo, "risk")
     assert page["risk"]["score"] == int(r[r["customer_id"] == cid]["points"].iloc[0])
