@@ -55,3 +55,10 @@ bench: $(BENCH_VENV)/.installed $(BENCH_PYMC)/.installed
 
 bench-plan: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python bench/plan_bench.py $(BENCH_PLAN_ARGS)
+
+# `make bench-web`: dashboard page render time on the 20k demo school (bench/README.md).
+# BENCH_WEB_ARGS e.g. "--customers 5000 --repeat 3".
+.PHONY: bench-web
+
+bench-web: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python bench/web_bench.py $(BENCH_WEB_ARGS)

@@ -1123,6 +1123,9 @@ def serve_dashboard(
     except ValueError:
         loopback = host == "localhost"
     web = create_app(root, secure_cookies=not loopback)
+    from livebase.web.pages import warm
+
+    warm(web, lang)  # the pages' data, so that the first visit is quick
     url = f"http://{host}:{port}/?lang={lang}"
     console.print("[bold]" + t("web.serve.url", lang, url=url) + "[/]", soft_wrap=True)
     if login is not None:

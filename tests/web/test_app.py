@@ -39,7 +39,10 @@ def _login(client, password="correct horse", next_="/"):
 def test_nothing_but_the_login_page_without_a_login(client):
     r = client.get("/", follow_redirects=False)
     assert r.status_code == 303
-    assert r.headers["location"] == "/login?next=/"
+    assert r.headers["location"] == "/login?next=%2F"
+    # the filters of the page asked for survive the login, and its language
+    r = client.get("/risk", params={"level": "high", "lang": "en"}, follow_redirects=False)
+    assert r.headers["location"] == "/login?next=%2Frisk%3Flevel%3Dhigh%26lang%3Den&lang=en"
     for path in ("/openapi.json", "/segments.json", "/anything.json"):
         r = client.get(path)
         assert r.status_code == 401, path

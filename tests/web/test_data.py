@@ -279,6 +279,68 @@ def test_wave_calendar_counts(demo):
     assert r90["excluded_total"] > 0
 
 
+def test_wave_calendar_filters(demo):
+    every = _json(data.waves(demo))["waves"]
+    segments = sorted({w["segment"] for w in every})
+    # a wave runs from starts_on to ends_on: kept when that span meets [from, to]
+    day = dt.date(2025, 5, 20)
+    on_day = _json(data.waves(demo, date_from=day, date_to=day))
+    assert [w["wave_id"] for w in on_day["waves"]] == [
+        w["wave_id"] for w in every if w["starts_on"] <= "2025-05-20" <= w["ends_on"]
+    ]
+    # every demo wave starts on 2025-05-06: R90 (14 days) ended on 05-19, R180 (21) runs
+    ids = [w["wave_id"] for w in on_day["waves"]]
+    assert R90 not in ids
+    assert "W-R180-20250506" in ids
+    later = _json(data.waves(demo, date_from="2025-06-01"))
+    assert all(w["ends_on"] >= "2025-06-01" for w in later["waves"])
+    assert (later["date_from"], later["date_to"]) == ("2025-06-01", None)
+    r90 = _json(data.waves(demo, segment="R90"))
+    assert r90["segments"] == segments
+    assert [w["wave_id"] for w in r90["waves"]] == [R90]
+    nothing = _json(data.waves(demo, date_to="2020-01-01"))
+    assert (nothing["waves"], nothing["first_day"]) == ([], None)
+    with pytest.raises(InputError, match="must not be after"):
+        data.waves(demo, date_from="2025-06-01", date_to="2025-05-01")
+
+
+def test_wave_audiences_page_through_every_assigned_customer(demo):
+    a = _frame(demo, "assignments")
+    a = a[a["wave_id"] == R90]
+    t = _frame(demo, "touches")
+    t = t[t["wave_id"] == R90]
+    whole = _json(data.audiences(demo, R90))
+    assert whole["total"] == len(a)
+    assert {x["arm"]: x["customers"] for x in whole["arms"]} == a["arm"].value_counts().to_dict()
+    # pages of 100 by customer id: every customer once, nothing between the pages lost
+    seen = []
+    for offset in range(0, len(a), 100):
+        page = _json(data.audiences(demo, R90, offset=offset, limit=100))
+        seen += [r["customer_id"] for r in page["rows"]]
+    assert seen == sorted(a["customer_id"])
+    rows = {r["customer_id"]: r for r in whole["rows"]}
+    want = t.groupby("customer_id")["channel"].agg(lambda c: sorted(set(c))).to_dict()
+    for cid, row in list(rows.items())[:200]:
+        assert row["channels"] == want.get(cid, [])
+        assert set(row) == {"customer_id", "arm", "stratum", "channels"}  # no contacts
+    holdout = _json(data.audiences(demo, R90, arm="holdout"))
+    assert holdout["total"] == int((a["arm"] == "holdout").sum())
+    assert all(r["channels"] == [] for r in holdout["rows"])  # the holdout gets nothing
+    email = _json(data.audiences(demo, R90, channel="email"))
+    assert email["total"] == t.loc[t["channel"] == "email", "customer_id"].nunique()
+    for bad in (
+        {"arm": "nope"},
+        {"channel": "pigeon"},
+        {"limit": 0},
+        {"limit": 1001},
+        {"offset": -1},
+    ):
+        with pytest.raises(InputError):
+            data.audiences(demo, R90, **bad)
+    with pytest.raises(InputError, match="no wave"):
+        data.audiences(demo, "W-NOPE")
+
+
 def test_wave_readout_plan_and_attribution(demo):
     page = _json(data.wave(demo, R90, lang="en"))
     a = _frame(demo, "assignments")
@@ -385,6 +447,11 @@ def test_customer_card_matches_the_tables(demo):
         lambda ws: data.segment_trend(ws, segment="nope"),
         lambda ws: data.cohorts(ws, kind="zodiac"),
         lambda ws: data.cohorts(ws, cohort="1999-01"),
+        lambda ws: data.waves(ws, segment="nope"),
+        lambda ws: data.waves(ws, date_from="May 5"),
+        lambda ws: data.events(ws, status="lost"),
+        lambda ws: data.events(ws, source="carrier-pigeon"),
+        lambda ws: data.events(ws, limit=0),
         lambda ws: data.overview(ws, as_of="05/05/2025"),
         lambda ws: data.migration(ws, date_from="2025-05-05", date_to="2025-04-30"),
     ],
@@ -416,6 +483,38 @@ def test_a_date_without_a_snapshot_is_insufficient_data(demo):
 def test_an_empty_store_has_no_page(ws, call):
     with pytest.raises(InsufficientData):
         call(ws)
+
+
+def test_the_events_feed_and_its_counts(ws):
+    from livebase.web.webhook import parse_getcourse, record_rejection, store_event
+
+    t0 = dt.datetime(2025, 5, 20, 12)
+    params = {"id": "901", "email": "anna@mail.ru", "cost": "9900", "status": "payed"}
+    assert data.events(ws)["rows"] == []
+    assert store_event(ws, parse_getcourse(params, now=t0), now=t0) == "stored"
+    assert store_event(ws, parse_getcourse(params, now=t0), now=t0) == "replay"
+    later = t0 + dt.timedelta(minutes=5)
+    record_rejection(ws, source="json", kind="message", reason="bad_signature", now=later)
+    page = _json(data.events(ws))
+    assert (page["total"], page["matching"]) == (2, 2)  # the replay is not a second event
+    assert page["by_status"] == [
+        {"status": "stored", "events": 1},
+        {"status": "rejected", "events": 1},
+    ]
+    assert [(r["status"], r["reason"]) for r in page["rows"]] == [
+        ("rejected", "bad_signature"),  # newest first
+        ("stored", None),
+    ]
+    assert page["last_received_at"] == "2025-05-20T12:05:00"
+    assert "anna" not in json.dumps(page)  # ids and codes only
+    only = _json(data.events(ws, status="stored", source="getcourse"))
+    assert [r["event_id"] for r in only["rows"]] == ["getcourse:901:paid"]
+    # the overview's webhook line counts the same events
+    assert data._webhook_summary(ws) == {
+        "stored": 1,
+        "rejected": 1,
+        "last_received_at": "2025-05-20T12:05:00",
+    }
 
 
 def test_plain_refuses_what_json_cannot_hold():

@@ -399,3 +399,19 @@ def test_a_rejection_row_never_contains_the_secret(ws):
         record_rejection(ws, source="json", kind="event", reason=f"bad {TOKEN}", now=T0)
     # a rejected delivery does not block the corrected one with the same id
     assert store_event(ws, parse_getcourse(gc_params(), now=T0), now=T0) == "stored"
+
+
+@pytest.mark.parametrize("bad", ["a\x00b", "x\x1by", "\x7f"])
+def test_a_control_character_refuses_the_event(bad):
+    with pytest.raises(WebhookError, match="control character") as exc:
+        parse_getcourse(gc_params(email=f"{bad}@x.ru"), now=T0)
+    assert exc.value.reason == "bad_value"
+    for doc in (
+        {"event_id": "e1", "type": "order", "data": {"order_id": f"o{bad}1"}},
+        {"event_id": "e1", "type": "order", "data": {f"k{bad}": 1}},
+        {"event_id": "e1", "type": "order", "data": {"tags": [bad]}},
+    ):
+        with pytest.raises(WebhookError, match="control character"):
+            parse_json_event(json.dumps(doc).encode(), now=T0)
+    # tab and line breaks are text, not control: the event is read (and fails elsewhere)
+    assert parse_getcourse(gc_params(title="Курс\tA"), now=T0).row["order_id"] == "gc:901"

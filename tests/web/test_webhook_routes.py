@@ -100,3 +100,43 @@ def test_an_oversized_event_is_refused(client):
     r = client.post("/webhook/events", content=b"x" * (64 * 1024 + 1))
     assert r.status_code == 413
     assert r.json()["error"]["code"] == "too_large"
+
+
+def test_events_show_on_the_dashboard(client):
+    from livebase.web import auth
+
+    with client.store.use() as ws:
+        auth.add_user(ws, "head", "events-test-1")
+    token = getcourse_token(client.store.secret)
+    assert client.get("/webhook/getcourse", params={"token": token, **PARAMS}).status_code == 200
+    client.get("/webhook/getcourse", params={"token": token, **PARAMS})  # a replay
+    client.get("/webhook/getcourse", params={"token": "wrong", **PARAMS})
+    assert client.get("/events.json").status_code == 401  # behind the login too
+    client.post("/login", data={"username": "head", "password": "events-test-1"})
+    page = client.get("/events.json").json()
+    # both at the same clock: newest first, then by id ("getcourse:…" < "rejected:…")
+    assert [(r["status"], r["reason"]) for r in page["rows"]] == [
+        ("stored", None),
+        ("rejected", "bad_token"),
+    ]
+    assert page["total"] == 2
+    html = client.get("/events", params={"lang": "en", "status": "rejected"}).text
+    assert "bad_token" in html
+    assert "getcourse:901:paid" not in html  # filtered out
+    assert token not in html
+    assert "anna@mail.ru" not in client.get("/events").text
+
+
+def test_a_new_event_shows_at_once(client):
+    """The pages' data is cached until the store changes: a webhook write empties it."""
+    from livebase.web import auth
+
+    with client.store.use() as ws:
+        auth.add_user(ws, "head", "events-test-1")
+    client.post("/login", data={"username": "head", "password": "events-test-1"})
+    assert client.get("/events.json").json()["total"] == 0
+    token = getcourse_token(client.store.secret)
+    client.get("/webhook/getcourse", params={"token": token, **PARAMS})
+    assert client.get("/events.json").json()["total"] == 1
+    client.get("/webhook/getcourse", params={"token": "wrong", **PARAMS})
+    assert client.get("/events.json").json()["total"] == 2

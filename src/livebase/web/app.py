@@ -13,19 +13,27 @@ The rules, one sentence each:
 * The session cookie is signed with the workspace's secret, expires after 12 hours, is
   ``HttpOnly`` and ``SameSite=Strict``, and ``Secure`` unless the app serves plain HTTP
   on the loopback address; logging out clears it.
+* An address whose path or query holds a control character (``%00`` …) is refused with
+  400 before any page or endpoint reads it.
 * Every answer carries security headers: a content security policy that allows only the
-  app's own scripts and styles, ``nosniff``, no framing, and no referrer to other sites.
+  app's own scripts (no inline script, no other origin), the app's own stylesheets plus
+  inline styles (plotly.js inserts its styles and sets ``style`` attributes when it draws,
+  and breaks without them; plotly/plotly.js#7543), ``nosniff``, no framing, and no
+  referrer to other sites.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import threading
-from collections.abc import Callable, Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import quote, urlencode
 
 from fastapi import FastAPI, Form, Request
 from fastapi.exceptions import RequestValidationError
@@ -36,7 +44,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from livebase.errors import InputError, InsufficientData
 from livebase.store.workspace import Workspace
 from livebase.web import auth
-from livebase.web.errors import ApiError, envelope
+from livebase.web.errors import CODES, ApiError, envelope
 
 COOKIE = "livebase_session"
 STATIC = Path(__file__).parent / "static"
@@ -45,7 +53,8 @@ PUBLIC_PREFIXES = ("/static/", "/webhook/")
 PUBLIC_PATHS = ("/login",)
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; "
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
@@ -53,6 +62,9 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
+# the errors an HTML page names in the reader's language (others: a generic title)
+PAGE_CODES = ("bad_input", "not_found", "insufficient_data", "invalid_request", "internal")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # never in an id, a date or a filter
 log = logging.getLogger("livebase.web")
 
 
@@ -61,21 +73,45 @@ def utc_now() -> dt.datetime:
 
 
 class Store:
-    """The app's workspace behind one lock."""
+    """The app's workspace behind one lock, and the pages' data cached until it changes.
+
+    While the app serves, DuckDB lets no other process write the store, so the app's own
+    writes (``use(write=True)``: the webhook) are the only changes; each one empties the
+    cache."""
+
+    CACHE_SIZE = 256
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.ws = Workspace.open(self.root)
         self.secret = auth.workspace_secret(self.ws)
         self._lock = threading.RLock()
+        self._cache: OrderedDict[Hashable, Any] = OrderedDict()
 
     @contextmanager
-    def use(self) -> Iterator[Workspace]:
+    def use(self, *, write: bool = False) -> Iterator[Workspace]:
         with self._lock:
-            yield self.ws
+            try:
+                yield self.ws
+            finally:
+                if write:
+                    self._cache.clear()
+
+    def cached(self, key: Hashable, build: Callable[[Workspace], Any]) -> Any:
+        """``build(ws)``, or what it returned for ``key`` since the last write."""
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+            value = build(self.ws)
+            self._cache[key] = value
+            if len(self._cache) > self.CACHE_SIZE:
+                self._cache.popitem(last=False)
+            return value
 
     def close(self) -> None:
         with self._lock:
+            self._cache.clear()
             self.ws.close()
 
 
@@ -142,6 +178,19 @@ def create_app(
     @app.middleware("http")
     async def gate(request: Request, call_next):
         path = request.url.path
+        texts = [path]
+        if not path.startswith("/webhook/"):  # the webhook checks its own parameters
+            texts += [k + v for k, v in request.query_params.multi_items()]
+        if any(_CONTROL.search(x) for x in texts):
+            response = problem(request, 400, "the address contains a control character")
+            for name, value in SECURITY_HEADERS.items():
+                response.headers.setdefault(name, value)
+            return response
+        if not path.startswith("/webhook/") and request.scope.get("query_string"):
+            # an empty filter field of a page's form means "no filter"
+            pairs = [(k, v) for k, v in request.query_params.multi_items() if v != ""]
+            request.scope["query_string"] = urlencode(pairs).encode("latin-1")
+            request = Request(request.scope, request.receive)
         if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
             response = await call_next(request)
         else:
@@ -152,7 +201,11 @@ def create_app(
                         401, "log in, or send an API token: Authorization: Bearer <token>"
                     )
                 else:
-                    response = RedirectResponse(f"/login?next={quote(path)}", status_code=303)
+                    query = request.url.query
+                    target = quote(path + (f"?{query}" if query else ""), safe="")
+                    lang = request.query_params.get("lang")
+                    extra = f"&lang={quote(lang)}" if lang in ("ru", "en") else ""
+                    response = RedirectResponse(f"/login?next={target}{extra}", status_code=303)
             else:
                 request.state.user = user
                 response = await call_next(request)
@@ -160,35 +213,46 @@ def create_app(
             response.headers.setdefault(name, value)
         return response
 
+    def problem(request: Request, status: int, message: str, code: str | None = None):
+        """The error envelope for the API and the webhook, an HTML page for a page."""
+        code = code or CODES.get(status, "error")
+        if wants_json(request) or request.method != "GET":
+            return envelope(status, message, code)
+        from livebase.web.render import page_lang, render
+
+        lang = page_lang(request.query_params.get("lang"))
+        context = {"code": code if code in PAGE_CODES else "error", "message": message}
+        return render(request, "error.html", context, lang=lang, status=status)
+
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError):
-        return envelope(exc.status, exc.message, exc.code)
+        return problem(request, exc.status, exc.message, exc.code)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         message = exc.detail if isinstance(exc.detail, str) else "request refused"
         if exc.status_code == 404:
             message = f"no such page: {request.url.path}"
-        return envelope(exc.status_code, message)
+        return problem(request, exc.status_code, message)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        return envelope(422, f"{where}: {first.get('msg', 'invalid')}".strip(": "))
+        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query"))
+        return problem(request, 422, f"{where}: {first.get('msg', 'invalid')}".strip(": "))
 
     @app.exception_handler(InputError)
     async def bad_input(request: Request, exc: InputError):
-        return envelope(400, str(exc))
+        return problem(request, 400, str(exc))
 
     @app.exception_handler(InsufficientData)
     async def insufficient(request: Request, exc: InsufficientData):
-        return envelope(409, str(exc))
+        return problem(request, 409, str(exc))
 
     @app.exception_handler(Exception)
     async def internal(request: Request, exc: Exception):
         log.exception("unhandled error on %s", request.url.path)
-        return envelope(500, "internal error: see the server's log")
+        return problem(request, 500, "internal error: see the server's log")
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     def login_page(request: Request, next: str = "/", lang: str = "ru", failed: int = 0):

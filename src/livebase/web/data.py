@@ -47,6 +47,14 @@ The rules, one sentence each:
   included), planned touches (rows of ``touches``), and customers left out per reason
   (``exclusions`` with ``touch_no`` 0); ``ends_on`` is its last day
   (``starts_on + days − 1``).
+* The wave calendar's date filter keeps the waves running on at least one day of
+  ``[date_from, date_to]``; its segment filter the waves planned for that segment.
+* A wave's audiences list its assigned customers (the holdout included) by pseudonymous
+  id with arm, stratum and the channels of their planned touches, a page at a time
+  (``offset``, ``limit`` ≤ 1000) — no contact details, which only the channel exports carry.
+* The events page reads ``webhook_events`` (ids, sources, kinds, statuses and reason
+  codes, never a payload), newest first; the overview counts every stored and rejected
+  event.
 * A wave's page is :func:`livebase.reports.wave_review.wave_review`: the readout per arm
   (rate, uplift with its interval, p-values), the whole wave against its holdout, the
   decision, attributed against incremental revenue and the credits of every attribution
@@ -78,6 +86,7 @@ import pandas as pd
 from livebase.errors import InputError, InsufficientData
 from livebase.experiments.status import INSUFFICIENT, OK
 from livebase.i18n import check_lang
+from livebase.metrics.cohorts import KINDS as COHORT_KINDS
 from livebase.metrics.cohorts import RETENTION_METRICS, workspace_cohorts
 from livebase.metrics.purchases import purchases
 from livebase.metrics.rfm import VERSIONS
@@ -319,6 +328,24 @@ def _alert_row(r) -> dict[str, Any]:
     }
 
 
+def _webhook_summary(ws: Workspace) -> dict[str, Any]:
+    e = ws.table("webhook_events")
+    row = (
+        e.aggregate(
+            stored=(e.status == "stored").sum(),
+            rejected=(e.status == "rejected").sum(),
+            last=e.received_at.max(),
+        )
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    return {
+        "stored": int(row["stored"] or 0),
+        "rejected": int(row["rejected"] or 0),
+        "last_received_at": plain(row["last"]),
+    }
+
+
 def overview(ws: Workspace, *, as_of: dt.date | str | None = None) -> dict[str, Any]:
     """The head of school's KPIs on ``as_of`` (see the module for each definition).
 
@@ -326,7 +353,8 @@ def overview(ws: Workspace, *, as_of: dt.date | str | None = None) -> dict[str, 
     orders, revenue, revenue_value}, ``active_base`` {customers, scored, share, days},
     ``champions`` {segment, customers, share, revenue, revenue_value, revenue_share},
     ``churn_180`` {customers, scored, share, days, cohort {kind, cohort, value, status,
-    members, members_reached, churned} | None}, ``alerts`` {start, end, checked,
+    members, members_reached, churned} | None}, ``webhook`` {stored, rejected,
+    last_received_at} (every webhook event so far), ``alerts`` {start, end, checked,
     alerting, insufficient, items [{key, scope, status, value, threshold, numerator,
     denominator, interval, reason, detail}]}.
     """
@@ -372,6 +400,7 @@ def overview(ws: Workspace, *, as_of: dt.date | str | None = None) -> dict[str, 
             "days": CHURN_DAYS,
             "cohort": _cohort_churn(ws, day),
         },
+        "webhook": _webhook_summary(ws),
         "alerts": {
             "start": start.isoformat(),
             "end": day.isoformat(),
@@ -582,7 +611,8 @@ def cohorts(
     """The retention heatmap: one row per cohort, D7/D30/D60 and churn 180.
 
     ``as_of`` defaults to the latest segments date, or the day of the latest order when
-    no segments are built. Shape: ``kind``, ``anchor``, ``as_of``, ``metrics``,
+    no segments are built. Shape: ``kind``, ``kinds`` (every kind), ``anchor``,
+    ``as_of``, ``cohort`` (the filter), ``cohorts`` (every cohort of the kind), ``metrics``,
     ``without_anchor``, ``rows`` [{cohort, members, cells [{metric, value, status,
     reason, numerator, base, members_reached}] (in ``metrics`` order), churn_180 {same}}].
     """
@@ -609,8 +639,11 @@ def cohorts(
     ]
     return {
         "kind": table.kind,
+        "kinds": list(COHORT_KINDS),
         "anchor": table.anchor,
         "as_of": day.isoformat(),
+        "cohort": cohort,
+        "cohorts": list(table.cohorts),
         "metrics": list(RETENTION_METRICS),
         "without_anchor": table.without_anchor,
         "rows": rows,
@@ -620,7 +653,7 @@ def cohorts(
 # ---------------------------------------------------------------------------- risk
 
 
-def _risk_days(ws: Workspace) -> list[dt.date]:
+def risk_dates(ws: Workspace) -> list[dt.date]:
     r = ws.table("risk")
     return list(r.select("as_of").distinct().order_by("as_of").to_pyarrow().column(0).to_pylist())
 
@@ -689,7 +722,7 @@ def risk_list(
     _check_limit(limit)
     if level is not None and level not in LEVELS:
         raise InputError(f"unknown risk level {level!r} (one of {', '.join(LEVELS)})")
-    days = _risk_days(ws)
+    days = risk_dates(ws)
     day = as_date(as_of)
     if not days:
         raise InsufficientData("no churn-risk scores yet: run `livebase risk` first")
@@ -790,23 +823,118 @@ def _wave_rows(ws: Workspace, wave_ids: Iterable[str] | None = None) -> list[dic
     return out
 
 
-def waves(ws: Workspace) -> dict[str, Any]:
-    """The wave calendar, by start then id.
+def waves(
+    ws: Workspace,
+    *,
+    date_from: dt.date | str | None = None,
+    date_to: dt.date | str | None = None,
+    segment: str | None = None,
+) -> dict[str, Any]:
+    """The wave calendar, by start then id: the waves running on any day of
+    ``[date_from, date_to]`` (open ends when not given) and of ``segment``.
 
-    Shape: ``waves`` [{wave_id, playbook, segment, starts_on, ends_on, days, status,
-    as_of, arms, weights, assigned {arm: n}, assigned_total, touches_planned,
-    touches_by_channel {channel: n}, excluded {reason: customers}, excluded_total}],
-    ``first_day``, ``last_day`` (the calendar's span).
+    Shape: ``date_from``, ``date_to``, ``segment`` (the filters), ``segments`` (every
+    wave's segment, for the filter), ``waves`` [{wave_id, playbook, segment, starts_on,
+    ends_on, days, status, as_of, arms, weights, assigned {arm: n}, assigned_total,
+    touches_planned, touches_by_channel {channel: n}, excluded {reason: customers},
+    excluded_total}], ``first_day``, ``last_day`` (the span of the listed waves).
     """
-    rows = _wave_rows(ws)
-    if not rows:
+    start, end = as_date(date_from, "date_from"), as_date(date_to, "date_to")
+    if start is not None and end is not None and start > end:
+        raise InputError(f"date_from ({start}) must not be after date_to ({end})")
+    w = ws.table("waves")
+    every = w.select("wave_id", "segment", "starts_on", "days").to_pyarrow().to_pylist()
+    if not every:
         raise InsufficientData("no waves planned yet: run `livebase plan` first")
+    segments = sorted({x["segment"] for x in every if x["segment"]})
+    if segment is not None and segment not in segments:
+        raise InputError(f"no wave of segment {segment!r} (waves of: {', '.join(segments)})")
+
+    def keep(x: dict[str, Any]) -> bool:
+        first = x["starts_on"]
+        last = first + dt.timedelta(days=max((x["days"] or 1) - 1, 0)) if first else None
+        return (
+            (segment is None or x["segment"] == segment)
+            and (start is None or (last is not None and last >= start))
+            and (end is None or (first is not None and first <= end))
+        )
+
+    rows = _wave_rows(ws, [x["wave_id"] for x in every if keep(x)])
     starts = [r["starts_on"] for r in rows if r["starts_on"]]
     ends = [r["ends_on"] for r in rows if r["ends_on"]]
     return {
+        "date_from": plain(start),
+        "date_to": plain(end),
+        "segment": segment,
+        "segments": segments,
         "waves": rows,
         "first_day": min(starts) if starts else None,
         "last_day": max(ends) if ends else None,
+    }
+
+
+def audiences(
+    ws: Workspace,
+    wave_id: str,
+    *,
+    arm: str | None = None,
+    channel: str | None = None,
+    offset: int = 0,
+    limit: int = MAX_LIMIT,
+) -> dict[str, Any]:
+    """Who is in a wave, per arm (the holdout too): pseudonymous ids only, with the
+    channels of the customer's planned touches, for an integration to pick up.
+
+    Rows come by customer id, ``limit`` at a time from ``offset``; ``channel`` keeps the
+    customers with a planned touch on that channel. Shape: ``wave_id``, ``arm``,
+    ``channel`` (the filters), ``arms`` [{arm, customers}] (the whole wave, planned
+    order), ``total`` (customers matching the filters), ``offset``, ``limit``, ``rows``
+    [{customer_id, arm, stratum, channels [..]}].
+    """
+    _check_limit(limit)
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise InputError(f"offset must be a whole number from 0, got {offset!r}")
+    rows = _wave_rows(ws, [wave_id])
+    if not rows:
+        raise InputError(f"no wave {wave_id!r} (see `livebase plan`)")
+    per_arm = rows[0]["assigned"]
+    if arm is not None and arm not in per_arm:
+        raise InputError(f"wave {wave_id} has no arm {arm!r} (arms: {', '.join(per_arm)})")
+    a = ws.table("assignments")
+    a = a.filter(a.wave_id == wave_id)
+    if arm is not None:
+        a = a.filter(a.arm == arm)
+    t = ws.table("touches")
+    t = t.filter(t.wave_id == wave_id)
+    if channel is not None:
+        known = set(_touch_counts(ws, wave_id, "channel"))
+        if channel not in known:
+            listed = ", ".join(sorted(known)) or "none"
+            raise InputError(f"wave {wave_id} plans no touch on {channel!r} (channels: {listed})")
+        a = a.semi_join(t.filter(t.channel == channel), "customer_id")
+    total = int(a.count().to_pyarrow().as_py())
+    page = (
+        a.order_by("customer_id")
+        .limit(limit, offset=offset)
+        .select("customer_id", "arm", "stratum")
+        .to_pyarrow()
+        .to_pylist()
+    )
+    ids = [r["customer_id"] for r in page]
+    channels: dict[str, list[str]] = {}
+    if ids:
+        c = t.filter(t.customer_id.isin(ids)).select("customer_id", "channel").distinct()
+        for r in c.order_by(["customer_id", "channel"]).to_pyarrow().to_pylist():
+            channels.setdefault(r["customer_id"], []).append(r["channel"])
+    return {
+        "wave_id": wave_id,
+        "arm": arm,
+        "channel": channel,
+        "arms": [{"arm": k, "customers": v} for k, v in per_arm.items()],
+        "total": total,
+        "offset": offset,
+        "limit": limit,
+        "rows": [{**r, "channels": channels.get(r["customer_id"], [])} for r in page],
     }
 
 
@@ -1234,3 +1362,79 @@ __all__ = [
     "wave",
     "waves",
 ]
+
+
+# -------------------------------------------------------------------------- events
+
+
+EVENT_STATUSES = ("stored", "rejected")
+
+
+def events(
+    ws: Workspace,
+    *,
+    status: str | None = None,
+    source: str | None = None,
+    limit: int = 100,
+) -> dict[str, Any]:
+    """The webhook's events, newest first: what arrived, when, and what became of it.
+
+    ``webhook_events`` keeps ids, sources, kinds and reason codes only (never a payload),
+    so nothing personal shows. Shape: ``status``, ``source``, ``limit`` (the filters),
+    ``total`` (every event), ``matching``, ``last_received_at``, ``by_status``
+    [{status, events}], ``by_source`` [{source, kind, stored, rejected}], ``rows``
+    [{event_id, source, kind, received_at, status, reason}].
+    """
+    _check_limit(limit)
+    if status is not None and status not in EVENT_STATUSES:
+        raise InputError(f"unknown event status {status!r} (one of {', '.join(EVENT_STATUSES)})")
+    e = ws.table("webhook_events")
+    sources = sorted(e.select("source").distinct().to_pyarrow().column(0).to_pylist())
+    if source is not None and source not in sources:
+        listed = ", ".join(sources) or "none yet"
+        raise InputError(f"no events from {source!r} (sources: {listed})")
+    summary = (
+        e.group_by(["source", "kind"])
+        .aggregate(
+            stored=(e.status == "stored").sum(),
+            rejected=(e.status == "rejected").sum(),
+            last=e.received_at.max(),
+        )
+        .order_by(["source", "kind"])
+        .to_pyarrow()
+        .to_pylist()
+    )
+    f = e
+    if status is not None:
+        f = f.filter(f.status == status)
+    if source is not None:
+        f = f.filter(f.source == source)
+    rows = (
+        f.order_by([ibis.desc(f.received_at), f.event_id])
+        .limit(limit)
+        .select("event_id", "source", "kind", "received_at", "status", "reason")
+        .to_pyarrow()
+        .to_pylist()
+    )
+    last = max((x["last"] for x in summary if x["last"] is not None), default=None)
+    return {
+        "status": status,
+        "source": source,
+        "limit": limit,
+        "total": sum(int(x["stored"] or 0) + int(x["rejected"] or 0) for x in summary),
+        "matching": int(f.count().to_pyarrow().as_py()),
+        "last_received_at": plain(last),
+        "by_status": [
+            {"status": st, "events": sum(int(x[st] or 0) for x in summary)} for st in EVENT_STATUSES
+        ],
+        "by_source": [
+            {
+                "source": x["source"],
+                "kind": x["kind"],
+                "stored": int(x["stored"] or 0),
+                "rejected": int(x["rejected"] or 0),
+            }
+            for x in summary
+        ],
+        "rows": [plain(r) for r in rows],
+    }

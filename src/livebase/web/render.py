@@ -8,6 +8,7 @@ import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 from fastapi import Request
@@ -50,6 +51,7 @@ def render(
         lang=lang,
         path=request.url.path,
         query=str(request.url.query),
+        query_with=lambda **kw: urlencode({**dict(request.query_params), **kw}),
         user=getattr(request.state, "user", None),
         data_json=json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
         if data is not None

@@ -43,6 +43,9 @@ The rules, one sentence each:
   timestamps are ISO 8601 (UTC unless they carry an offset), money is a JSON number or a
   decimal string, flags are JSON booleans, and closed lists (statuses, channels, message
   events, activity kinds, consent purposes) are checked.
+* A control character (other than tab, line feed and carriage return) anywhere in a
+  parameter, a JSON key or a JSON string refuses the event (``bad_value``): it is never
+  data, and the store's text columns never hold one.
 * A refused event raises :class:`WebhookError` with a reason code (``bad_json``,
   ``unknown_type``, ``unknown_field``, ``missing_field``, ``bad_value``,
   ``unfilled_placeholder``, ``bad_signature``) and a message that never holds a token,
@@ -179,6 +182,29 @@ class WebhookEvent:
 # ---------------------------------------------------------------- helpers
 
 
+# control characters (tab, line feed and carriage return aside) are never data
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control(name: str, text: str) -> str:
+    if _CONTROL.search(text):
+        raise WebhookError("bad_value", f"{name} contains a control character")
+    return text
+
+
+def _check_strings(value: Any, where: str = "the event") -> None:
+    """Refuse a JSON document with a control character in any key or string."""
+    if isinstance(value, str):
+        _no_control(where, value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _no_control(f"a field name in {where}", key)
+            _check_strings(item, repr(key) if len(key) <= 40 else "a field")
+    elif isinstance(value, list):
+        for item in value:
+            _check_strings(item, where)
+
+
 def _utc(now: dt.datetime) -> dt.datetime:
     """Naive UTC (an aware time is converted)."""
     if now.tzinfo is not None:
@@ -255,7 +281,8 @@ def parse_getcourse(
     zone = tz or WorkspaceConfig().timezone
     values: dict[str, str] = {}
     for name, raw in params.items():
-        text = str(raw).strip()
+        text = _no_control(f"parameter {name!r}" if len(name) <= 40 else "a parameter", str(raw))
+        text = text.strip()
         if not text:
             continue
         if len(text) > MAX_TEXT:
@@ -527,6 +554,7 @@ def parse_json_event(body: bytes, *, now: dt.datetime) -> WebhookEvent:
         raise WebhookError("bad_json", "the body is nested too deeply") from None
     if not isinstance(doc, dict):
         raise WebhookError("bad_json", "the body must be a JSON object")
+    _check_strings(doc)
     extra = sorted(set(doc) - {"event_id", "type", "data"})
     if extra:
         raise WebhookError("unknown_field", f"unknown field {_show(extra[0])} in the event")

@@ -49,7 +49,7 @@ def register_webhook(app: FastAPI) -> None:
 
     def refuse(status: int, source: str, kind: str, err: Exception) -> JSONResponse:
         reason = getattr(err, "reason", "bad_event")
-        with store.use() as ws:
+        with store.use(write=True) as ws:
             wh.record_rejection(ws, source=source, kind=kind, reason=reason, now=clock())
         return envelope(status, str(err), reason)
 
@@ -69,7 +69,7 @@ def register_webhook(app: FastAPI) -> None:
             event = wh.parse_getcourse(params, now=clock(), tz=store.ws.config.timezone)
         except wh.WebhookError as err:
             return refuse(400, "getcourse", "order", err)
-        with store.use() as ws:
+        with store.use(write=True) as ws:
             status = wh.store_event(ws, event, now=clock())
         return JSONResponse({"status": status, "event_id": event.event_id})
 
@@ -104,6 +104,6 @@ def register_webhook(app: FastAPI) -> None:
             event = wh.parse_json_event(body, now=clock())
         except wh.WebhookError as err:
             return refuse(400, "json", "event", err)
-        with store.use() as ws:
+        with store.use(write=True) as ws:
             status = wh.store_event(ws, event, now=clock())
         return JSONResponse({"status": status, "event_id": event.event_id})
