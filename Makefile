@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint browser clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,13 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 
-test: lint
+# Debian's chromium for the browser tests (tests/e2e); installed once, as root or by sudo
+browser:
+	@command -v chromium >/dev/null || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+
+test: lint browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -1111,7 +1111,9 @@ def serve_dashboard(
 ) -> None:
     """Serve the workspace at ``root`` until interrupted (plain HTTP: secure cookies off
     only on the loopback address); ``login`` is printed with the address."""
+    import contextlib
     import ipaddress
+    import threading
 
     import uvicorn
 
@@ -1125,7 +1127,16 @@ def serve_dashboard(
     web = create_app(root, secure_cookies=not loopback)
     from livebase.web.pages import warm
 
-    warm(web, lang)  # the pages' data, so that the first visit is quick
+    # the pages' data, so that the first visits are quick: the pages without an id now,
+    # every wave's page in the background (a visit meanwhile waits for one build at most)
+    warm(web, lang)
+
+    def warm_waves() -> None:
+        # the server may stop meanwhile (the store closes): nothing is lost
+        with contextlib.suppress(Exception):
+            warm(web, lang, waves=True)
+
+    threading.Thread(target=warm_waves, daemon=True).start()
     url = f"http://{host}:{port}/?lang={lang}"
     console.print("[bold]" + t("web.serve.url", lang, url=url) + "[/]", soft_wrap=True)
     if login is not None:

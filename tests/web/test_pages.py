@@ -196,6 +196,13 @@ def test_the_events_page_without_events(client):
     assert 'href="/events?lang=en"' in overview
 
 
+def client_waves(app) -> list[str]:
+    from livebase.web import data
+
+    with app.state.store.use() as ws:
+        return [w["wave_id"] for w in data.waves(ws)["waves"]]
+
+
 def test_serve_builds_the_pages_before_the_first_visit(demo_root):
     from livebase.web.pages import warm
 
@@ -205,5 +212,8 @@ def test_serve_builds_the_pages_before_the_first_visit(demo_root):
         # every page without an id; the wave and customer pages need one
         assert built == ["overview", "segments", "cohorts", "risk", "waves", "events"]
         assert len(app.state.store._cache) == len(built)
+        waves = warm(app, "en", waves=True)
+        assert "wave:W-R90-20250506" in waves
+        assert len(waves) == len(client_waves(app))
     finally:
         app.state.store.close()

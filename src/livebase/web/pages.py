@@ -288,18 +288,27 @@ def register_pages(app: FastAPI) -> None:
     )
 
 
-def warm(app: FastAPI, lang: str) -> list[str]:
-    """Build the data of every page that needs no id, unfiltered, in ``lang`` (``livebase
-    serve`` does it before it answers, so the first visit is as fast as the next);
-    returns the pages built (a page the store cannot answer yet is skipped)."""
+def warm(app: FastAPI, lang: str, *, waves: bool = False) -> list[str]:
+    """Build the data of every page that needs no id, unfiltered, in ``lang``, and with
+    ``waves`` the page of every wave (``livebase serve`` does the first before it answers
+    and the second right after, so the first visits are as fast as the next); returns
+    the pages built (a page the store cannot answer yet is skipped)."""
     from livebase.errors import LivebaseError
+    from livebase.web.data import _wave_rows
 
+    jobs: list[tuple[str, Any]] = []
+    for name, (query, _) in app.state.page_data.items():
+        if not any(f.default is dataclasses.MISSING for f in dataclasses.fields(query)):
+            jobs.append((name, query()))
+    if waves:
+        with app.state.store.use() as ws:
+            ids = [w["wave_id"] for w in _wave_rows(ws)]
+        jobs = [(f"wave:{i}", WaveQuery(wave_id=i)) for i in ids]
     built = []
-    for name, (query, data) in app.state.page_data.items():
-        if any(f.default is dataclasses.MISSING for f in dataclasses.fields(query)):
-            continue  # a page of one wave or customer
+    for name, q in jobs:
+        data = app.state.page_data[name.split(":")[0]][1]
         try:
-            data(query(), lang)
+            data(q, lang)
         except LivebaseError:
             continue
         built.append(name)
