@@ -13,7 +13,7 @@ import ibis
 import pandas as pd
 import pytest
 
-from livebase.demo import run_demo
+from livebase.demo import DEMO_END, run_demo
 from livebase.experiments import arm_aggregates, wilson_interval
 from livebase.simulate import PlantedTruth
 from livebase.store.invariants import check
@@ -103,6 +103,7 @@ def test_nobody_without_consent_is_in_the_wave(small_demo):
     assert assigned
     assert assigned <= granted - suppressed
     seg = ws.table("segments").to_pandas()
+    seg = seg[pd.to_datetime(seg.as_of) == pd.Timestamp(DEMO_END)]  # the planning day
     tier = set(seg[seg.sleep_tier == "R90"].customer_id)
     ex = ws.table("exclusions").to_pandas()
     ex = ex[(ex.wave_id == "W-R90-20250506") & (ex.touch_no == 0)]

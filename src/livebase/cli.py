@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import socket
 import sys
 import traceback
 from pathlib import Path
@@ -1021,9 +1022,7 @@ def demo(
     console.print("\n[bold green]" + t("demo.done", lang, path=report.resolve()) + "[/]")
     if serve:
         password = demo_login(folder)
-        serve_dashboard(
-            folder, "127.0.0.1", free_port("127.0.0.1", port), lang, login=(DEMO_USER, password)
-        )
+        serve_dashboard(folder, "127.0.0.1", port, lang, login=(DEMO_USER, password), any_port=True)
 
 
 user_app = typer.Typer(no_args_is_help=True, help="Dashboard logins.")
@@ -1094,23 +1093,39 @@ def webhook(
     console.print(f"JSON (X-Livebase-Signature: sha256=HMAC): key {json_key(secret)}", markup=False)
 
 
-def free_port(host: str, port: int) -> int:
-    """``port`` if nothing listens on it at ``host``, else a free port the system picks."""
-    import socket
-
-    with socket.socket() as probe:
+def listening_socket(host: str, port: int, *, any_port: bool = False) -> socket.socket:
+    """A socket bound to ``host:port`` and listening (visits queue until the server
+    accepts them); with ``any_port``, a free port the system picks when ``port`` is taken.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
         try:
-            probe.bind((host, port))
+            sock.bind((host, port))
         except OSError:
-            probe.bind((host, 0))
-        return probe.getsockname()[1]
+            if not any_port:
+                raise
+            sock.bind((host, 0))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
 
 
 def serve_dashboard(
-    root: Path, host: str, port: int, lang: str, *, login: tuple[str, str] | None = None
+    root: Path,
+    host: str,
+    port: int,
+    lang: str,
+    *,
+    login: tuple[str, str] | None = None,
+    any_port: bool = False,
 ) -> None:
     """Serve the workspace at ``root`` until interrupted (plain HTTP: secure cookies off
-    only on the loopback address); ``login`` is printed with the address."""
+    only on the loopback address); the address (and ``login``) is printed once the port
+    listens, so it answers at once."""
     import contextlib
     import ipaddress
     import threading
@@ -1119,38 +1134,41 @@ def serve_dashboard(
 
     from livebase.i18n import t
     from livebase.web.app import create_app
+    from livebase.web.pages import warm
 
     try:
         loopback = ipaddress.ip_address(host).is_loopback
     except ValueError:
         loopback = host == "localhost"
+    sock = listening_socket(host, port, any_port=any_port)
     web = create_app(root, secure_cookies=not loopback)
-    from livebase.web.pages import warm
-
-    # the pages' data, so that the first visits are quick: the pages without an id now,
-    # every wave's page in the background (a visit meanwhile waits for one build at most)
-    warm(web, lang)
-
-    def warm_waves() -> None:
-        # the server may stop meanwhile (the store closes): nothing is lost
-        with contextlib.suppress(Exception):
-            warm(web, lang, waves=True)
-
-    threading.Thread(target=warm_waves, daemon=True).start()
-    url = f"http://{host}:{port}/?lang={lang}"
-    console.print("[bold]" + t("web.serve.url", lang, url=url) + "[/]", soft_wrap=True)
-    if login is not None:
-        console.print(t("web.serve.login", lang, user=login[0], password=login[1]), markup=False)
-    console.print(t("web.serve.stop", lang))
-    console.file.flush()  # the address must show now, also when the output is a pipe
-    # no lifespan events (the app has none); Ctrl+C stops the server and ends the command
-    config = uvicorn.Config(web, host=host, port=port, log_level="warning", lifespan="off")
     try:
-        uvicorn.Server(config).run()
-    except KeyboardInterrupt:  # uvicorn re-raises the signal once it has shut down
-        pass
+        # the pages' data, so that the first visits are quick: the pages without an id
+        # now, every wave's page in the background (a visit waits for one build at most)
+        warm(web, lang)
+
+        def warm_waves() -> None:
+            # the server may stop meanwhile (the store closes): nothing is lost
+            with contextlib.suppress(Exception):
+                warm(web, lang, waves=True)
+
+        threading.Thread(target=warm_waves, daemon=True).start()
+        shown = f"[{host}]" if ":" in host else host
+        url = f"http://{shown}:{sock.getsockname()[1]}/?lang={lang}"
+        console.print("[bold]" + t("web.serve.url", lang, url=url) + "[/]", soft_wrap=True)
+        if login is not None:
+            console.print(
+                t("web.serve.login", lang, user=login[0], password=login[1]), markup=False
+            )
+        console.print(t("web.serve.stop", lang))
+        console.file.flush()  # the address must show now, also when the output is a pipe
+        # no lifespan events (the app has none); Ctrl+C stops the server and the command
+        config = uvicorn.Config(web, log_level="warning", lifespan="off")
+        with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl+C
+            uvicorn.Server(config).run(sockets=[sock])
     finally:
         web.state.store.close()
+        sock.close()
     console.print(t("web.serve.stopped", lang))
 
 

@@ -14,7 +14,6 @@ The rules, one sentence each:
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import threading
 import time
@@ -26,14 +25,10 @@ import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from livebase.demo import run_demo
-from livebase.segments.build import build_segments
 from livebase.store.workspace import Workspace
 from livebase.web import auth
 from livebase.web.app import create_app
 
-# snapshots before the demo's planning day, so segment trends and migration have data
-# (the same dates as tests/web/conftest.py)
-SNAPSHOTS = (dt.date(2025, 3, 31), dt.date(2025, 4, 30))
 USER = "head"
 PASSWORD = "e2e-browser-8"
 START_TIMEOUT_S = 30.0
@@ -43,10 +38,8 @@ START_TIMEOUT_S = 30.0
 def school(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("e2e-demo") / "school"
     run_demo(folder, customers=3000, seed=11, lang="en")
-    ws = Workspace.open(folder)
+    ws = Workspace.open(folder)  # the demo built monthly snapshots: trend and migration
     try:
-        for day in SNAPSHOTS:
-            build_segments(ws, day)
         auth.add_user(ws, USER, PASSWORD)
     finally:
         ws.close()

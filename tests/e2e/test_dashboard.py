@@ -308,3 +308,27 @@ def test_the_language_switch(watched):
     assert page.get_attribute("html", "lang") == "ru"
     assert page.locator("h1").text_content() == title_ru
     assert watched.problems == []
+
+
+def test_a_filter_form_narrows_the_page_and_the_switch_keeps_it(watched):
+    page = watched.page
+    page.goto("/risk?lang=en")
+    page.select_option("form.filters select[name=level]", "high")
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["level"] == ["high"]
+    twin = page.request.get("/risk.json?level=high").json()
+    assert page.get_attribute("[data-key=matching]", "data-value") == str(twin["matching"])
+    levels = page.eval_on_selector_all(
+        "table.risk tbody tr td:nth-child(3)", "tds => tds.map(t => t.textContent.trim())"
+    )
+    assert levels
+    assert set(levels) == {"high"}
+    assert page.locator("form.filters select[name=level]").input_value() == "high"
+    with page.expect_navigation():
+        page.click("header .langs a:has-text('RU')")
+    query = parse_qs(urlsplit(page.url).query)
+    assert (query["level"], query["lang"]) == (["high"], ["ru"])
+    assert page.get_attribute("html", "lang") == "ru"
+    assert watched.problems == [], watched.problems
