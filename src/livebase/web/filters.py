@@ -43,10 +43,11 @@ def segment_choices(lang: str) -> tuple[tuple[str, str], ...]:
     return tuple((s.id, s.label(lang)) for s in default_map().segments)
 
 
-def _as_of(ws: Workspace, value: str | None, lang: str) -> Filter:
+def _as_of(ws: Workspace, value: str | None, lang: str, days=None) -> Filter:
     from livebase.web.data import segment_dates
 
-    return Filter("as_of", t("web.filter.as_of", lang), value, _dates(segment_dates(ws)), False)
+    days = _dates(segment_dates(ws)) if days is None else days
+    return Filter("as_of", t("web.filter.as_of", lang), value, days, False)
 
 
 def overview(ws: Workspace, page: dict[str, Any], lang: str) -> list[Filter]:
@@ -59,7 +60,7 @@ def segments(ws: Workspace, page: dict[str, Any], lang: str) -> list[Filter]:
     days = _dates(segment_dates(ws))
     moved = page["migration"]
     return [
-        _as_of(ws, page["grid"]["as_of"], lang),
+        _as_of(ws, page["grid"]["as_of"], lang, days),
         Filter(
             "segment", t("web.filter.segment", lang), page["grid"]["segment"], segment_choices(lang)
         ),
