@@ -43,7 +43,9 @@ def segment_choices(lang: str) -> tuple[tuple[str, str], ...]:
     return tuple((s.id, s.label(lang)) for s in default_map().segments)
 
 
-def _as_of(ws: Workspace, value: str | None, lang: str, days=None) -> Filter:
+def _as_of(
+    ws: Workspace, value: str | None, lang: str, days: tuple[tuple[str, str], ...] | None = None
+) -> Filter:
     from livebase.web.data import segment_dates
 
     days = _dates(segment_dates(ws)) if days is None else days

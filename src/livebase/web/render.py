@@ -50,7 +50,6 @@ def render(
         **context,
         lang=lang,
         path=request.url.path,
-        query=str(request.url.query),
         query_with=lambda **kw: urlencode({**dict(request.query_params), **kw}),
         user=getattr(request.state, "user", None),
         data_json=json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
