@@ -4,12 +4,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint browser clean
+.PHONY: demo test lint browser engines clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,spark,postgres]'
 	touch $@
 
 demo: $(BIN)/.installed
@@ -25,7 +25,14 @@ browser:
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
 
-test: lint browser
+# a JDK for PySpark and PostgreSQL's server binaries for the cross-engine tests (tests/engines)
+engines:
+	@{ command -v java >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && \
+		$$SUDO apt-get install -y -qq default-jre-headless postgresql; }
+
+test: lint browser engines
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
@@ -61,6 +68,13 @@ bench: $(BENCH_VENV)/.installed $(BENCH_PYMC)/.installed
 
 bench-plan: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python bench/plan_bench.py $(BENCH_PLAN_ARGS)
+
+# `make bench-nightly`: segments + risk + cohorts + one wave's plan at 1M and 10M customers
+# (bench/README.md). BENCH_NIGHTLY_ARGS e.g. "--sizes 100k --repeat 1".
+.PHONY: bench-nightly
+
+bench-nightly: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python bench/nightly_bench.py $(BENCH_NIGHTLY_ARGS)
 
 # `make bench-web`: dashboard page render time on the 20k demo school (bench/README.md).
 # BENCH_WEB_ARGS e.g. "--customers 5000 --repeat 3".

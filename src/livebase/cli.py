@@ -44,7 +44,7 @@ app = typer.Typer(
 console = Console(width=None if sys.stdout.isatty() else 150)
 err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 
-_state = {"debug": False}
+_state: dict = {"debug": False, "engine": None}
 
 WorkspaceOpt = Annotated[
     Path,
@@ -62,7 +62,7 @@ AsOfOpt = Annotated[str | None, typer.Option(help="YYYY-MM-DD; default: the last
 def _open(workspace: Path):
     from livebase.store.workspace import Workspace
 
-    return Workspace.open(workspace)
+    return Workspace.open(workspace, engine=_state["engine"])
 
 
 def _date(value: str | None, name: str = "--as-of") -> dt.date | None:
@@ -98,8 +98,18 @@ def _progress() -> Progress:
 def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
     version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            envvar="LIVEBASE_ENGINE",
+            help="Engine URL for this run (duckdb:///path, postgres://…, pyspark://local[2]); "
+            "default: the workspace's `engine`.",
+        ),
+    ] = None,
 ) -> None:
     _state["debug"] = debug
+    _state["engine"] = engine
     if version:
         console.print(f"livebase {__version__}")
         raise typer.Exit()
@@ -111,10 +121,11 @@ def init(
     school: Annotated[str, typer.Option(help="School name.")] = "Online school",
     force: Annotated[bool, typer.Option(help="Overwrite an existing livebase.toml.")] = False,
 ) -> None:
-    """Create a workspace: livebase.toml and a DuckDB store with every canonical table."""
+    """Create a workspace: livebase.toml and a store with every canonical table (a DuckDB
+    file, or the engine of `livebase --engine URL init`)."""
     from livebase.store.workspace import Workspace
 
-    ws = Workspace.init(folder, school=school, overwrite=force)
+    ws = Workspace.init(folder, school=school, overwrite=force, engine=_state["engine"])
     console.print(f"[green]workspace ready:[/] {ws.root / 'livebase.toml'}")
 
 
@@ -142,6 +153,32 @@ def import_(
     print_import(console, result, ws.config.locale)
     if result.rows_rejected and result.import_id is not None:
         _show_rejects(ws, result.import_id, limit=5)
+
+
+@app.command()
+def load(
+    folder: Annotated[
+        Path, typer.Argument(help="Folder of <table>.parquet or <table>/*.parquet files.")
+    ],
+    replace: Annotated[
+        bool, typer.Option(help="Empty the tables found in the folder before loading.")
+    ] = False,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Bulk-load canonical tables from Parquet (a warehouse export, or
+    `livebase simulate --format parquet`) into the store, on any engine."""
+    from livebase.store.load import find_tables, load_canonical
+
+    find_tables(folder)  # a wrong folder fails before an engine starts
+    ws = _open(workspace)
+    with console.status(f"loading {folder}"):
+        loaded = load_canonical(ws, folder, replace=replace)
+    table = Table(title=f"loaded into {ws.con.name}")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, rows in loaded.rows.items():
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
 
 
 def _show_rejects(ws, import_id: int, limit: int) -> None:
@@ -1141,7 +1178,7 @@ def serve_dashboard(
     except ValueError:
         loopback = host == "localhost"
     sock = listening_socket(host, port, any_port=any_port)
-    web = create_app(root, secure_cookies=not loopback)
+    web = create_app(root, secure_cookies=not loopback, engine=_state["engine"])
     try:
         # the pages' data, so that the first visits are quick: the pages without an id
         # now, every wave's page in the background (a visit waits for one build at most)

@@ -18,7 +18,7 @@ from pathlib import Path
 import ibis
 import pandas as pd
 
-from livebase.engine import transaction
+from livebase.engine import delete_rows, isin, transaction
 from livebase.errors import LivebaseError
 from livebase.ingest.fields import Reject
 from livebase.ingest.identity import resolve
@@ -339,11 +339,7 @@ def _write_customers(ws: Workspace, batches: list[Batch], absorbed: dict[str, st
     combined["created_at"] = [earliest.get(cid) for cid in combined.index]
     combined = combined.reset_index()
     if absorbed:
-        con.raw_sql(
-            "DELETE FROM customers WHERE customer_id IN ({})".format(
-                ", ".join("'{}'".format(x.replace("'", "''")) for x in absorbed)
-            )
-        )
+        delete_rows(con, "customers", isin("customer_id", sorted(absorbed)))
     return upsert(con, "customers", combined)
 
 

@@ -282,7 +282,7 @@ def _month_index_expr(anchor: ir.DateValue, day: ir.DateValue) -> ir.IntegerValu
     """:func:`month_index` as an Ibis expression."""
     months = (day.year() - anchor.year()) * 12 + (day.month() - anchor.month())
     last = (day.truncate("M") + ibis.interval(months=1) - ibis.interval(days=1)).day()
-    return months - (day.day() < ibis.least(anchor.day(), last)).cast("int64")
+    return months - ibis.ifelse(day.day() < ibis.least(anchor.day(), last), 1, 0)
 
 
 def _age_band_expr(birth: ir.DateValue, on: ir.DateValue) -> ir.StringValue:

@@ -31,7 +31,7 @@ from typing import Literal
 
 import pandas as pd
 
-from livebase.engine import transaction
+from livebase.engine import delete_rows, eq, ge, transaction
 from livebase.errors import InputError
 from livebase.metrics.rfm import utc_naive
 from livebase.playbooks.reasons import AUTO_THROTTLE, REMOVED
@@ -180,10 +180,12 @@ def check_throttle(
                     decided_at=now,
                 ),
             )
-            ws.con.raw_sql(
-                "DELETE FROM touches WHERE wave_id = ? AND purpose = 'marketing' "
-                "AND planned_at >= ?",
-                parameters=[wave_id, now],
+            delete_rows(
+                ws.con,
+                "touches",
+                eq("wave_id", wave_id),
+                eq("purpose", "marketing"),
+                ge("planned_at", now),
             )
         if not already:
             upsert(ws.con, "waves", pd.DataFrame([{**wave, "status": THROTTLED}]))

@@ -135,9 +135,11 @@ def segment_summary(
         .aggregate(
             customers=j.customer_id.count(),
             revenue=j.monetary.sum(),
-            mean_recency=j.recency_days.mean(),
-            mean_frequency=j.frequency.mean(),
-            mean_monetary=j.monetary.mean(),
+            # AVG as float on every engine (Ibis maps a PostgreSQL AVG of integers or
+            # decimals to float but reads back NUMERIC: ibis-project/ibis#11947)
+            mean_recency=j.recency_days.cast("float64").mean(),
+            mean_frequency=j.frequency.cast("float64").mean(),
+            mean_monetary=j.monetary.cast("float64").mean(),
         )
         .to_pyarrow()
         .to_pylist()
@@ -177,7 +179,7 @@ def top_summary(ws: Workspace, as_of: dt.date) -> TopSummary:
     row = (
         j.aggregate(
             n=j.count(),
-            top=j.is_top.fill_null(False).cast("int64").sum(),
+            top=j.count(where=j.is_top.fill_null(False)),
             revenue=j.monetary.sum(),
             top_revenue=j.monetary.sum(where=j.is_top.fill_null(False)),
         )

@@ -16,7 +16,7 @@ import ibis
 from ibis.backends import BaseBackend
 
 from livebase.config import CONFIG_NAME, WorkspaceConfig
-from livebase.engine import add_column, connect
+from livebase.engine import add_column, connect, parse
 from livebase.errors import ConfigError
 from livebase.store.schema import ALL_TABLES
 
@@ -27,23 +27,39 @@ class Workspace:
     config: WorkspaceConfig
 
     @classmethod
-    def init(cls, root: Path, *, school: str | None = None, overwrite: bool = False) -> Workspace:
-        """Create ``root/livebase.toml`` and a store with every table of the contracts."""
+    def init(
+        cls,
+        root: Path,
+        *,
+        school: str | None = None,
+        overwrite: bool = False,
+        engine: str | None = None,
+    ) -> Workspace:
+        """Create ``root/livebase.toml`` and a store with every table of the contracts
+        (in ``engine``, an engine URL; default the DuckDB file ``store.duckdb``)."""
         root = Path(root)
         cfg_path = root / CONFIG_NAME
         if cfg_path.exists() and not overwrite:
             raise ConfigError(f"{cfg_path} already exists (use another folder or --force)")
+        if engine is not None:
+            parse(engine)  # a bad URL fails before anything is written
         root.mkdir(parents=True, exist_ok=True)
-        config = WorkspaceConfig(school=school) if school else WorkspaceConfig()
+        fields = {"school": school, "engine": engine}
+        config = WorkspaceConfig(**{k: v for k, v in fields.items() if v})
         cfg_path.write_text(config.to_toml() + "\n", encoding="utf-8")
         ws = cls(root, config)
         ws.create_tables()
         return ws
 
     @classmethod
-    def open(cls, root: Path) -> Workspace:
+    def open(cls, root: Path, *, engine: str | None = None) -> Workspace:
+        """Open the workspace at ``root``; ``engine`` (a URL) overrides its config's."""
         root = Path(root)
-        ws = cls(root, WorkspaceConfig.load(root / CONFIG_NAME))
+        config = WorkspaceConfig.load(root / CONFIG_NAME)
+        if engine:
+            parse(engine)
+            config = config.model_copy(update={"engine": engine})
+        ws = cls(root, config)
         ws.create_tables()  # migrate: add tables a newer version knows of
         return ws
 
@@ -54,7 +70,7 @@ class Workspace:
         path, q, query = rest.partition("?")
         if scheme == "duckdb" and path and not path.startswith("/"):
             url = f"duckdb://{(self.root / path).resolve().as_posix()}{q}{query}"
-        return connect(url)
+        return connect(url, home=self.root)
 
     def create_tables(self) -> None:
         """Create missing tables and add columns a newer version of the contracts has."""

@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 from ibis.backends import BaseBackend
 
+from livebase import engine
 from livebase.store.schema import ALL_TABLES, TableSpec
 
 
@@ -64,10 +65,6 @@ def _comparable(value: object) -> object:
     return value
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def upsert(con: BaseBackend, table: str, frame: pd.DataFrame) -> WriteCounts:
     spec = ALL_TABLES[table]
     if frame.empty:
@@ -76,7 +73,7 @@ def upsert(con: BaseBackend, table: str, frame: pd.DataFrame) -> WriteCounts:
     incoming = to_arrow(spec, frame)
     key = list(spec.key)
     stage = f"_stage_{table}"
-    con.create_table(stage, incoming, temp=True, overwrite=True)
+    engine.stage(con, stage, incoming)
     try:
         stored = (
             con.table(table).semi_join(con.table(stage).select(key), key).to_pyarrow().to_pylist()
@@ -98,14 +95,10 @@ def upsert(con: BaseBackend, table: str, frame: pd.DataFrame) -> WriteCounts:
         if changed_keys:
             # drop every stored row the stage has a key for; the insert below puts back the
             # staged version, identical for the unchanged ones
-            cond = " AND ".join(f"t.{_quote(c)} = s.{_quote(c)}" for c in key)
-            con.raw_sql(
-                f"DELETE FROM {_quote(table)} AS t WHERE EXISTS "
-                f"(SELECT 1 FROM {_quote(stage)} AS s WHERE {cond})"
-            )
+            engine.delete_matching(con, table, stage, key)
         rows = con.table(stage).anti_join(con.table(table).select(key), key)
         if new_rows or changed_keys:
-            con.insert(table, rows)
+            engine.insert(con, table, rows)
         return WriteCounts(new_rows, len(changed_keys), unchanged)
     finally:
         con.drop_table(stage, force=True)
@@ -115,7 +108,7 @@ def append(con: BaseBackend, table: str, frame: pd.DataFrame) -> int:
     """Insert rows as they are (logs such as ``rejects`` and ``identity_merges``)."""
     if frame.empty:
         return 0
-    con.insert(table, ibis.memtable(to_arrow(ALL_TABLES[table], frame)))
+    engine.insert(con, table, to_arrow(ALL_TABLES[table], frame))
     return len(frame)
 
 
@@ -126,29 +119,16 @@ def replace_customer_id(con: BaseBackend, loser: str, winner: str) -> None:
     winner already has a row with the same rest of the key, the loser's row is dropped
     rather than doubled.
     """
-    w, lo = _esc(winner), _esc(loser)
     for spec in ALL_TABLES.values():
         if "customer_id" not in spec.columns or spec.name == "customers":
             continue
-        name = _quote(spec.name)
-        rest = [c for c in spec.key if c != "customer_id"]
-        if "customer_id" in spec.key and rest:
-            same = " AND ".join(f"o.{_quote(c)} = t.{_quote(c)}" for c in rest)
-            con.raw_sql(
-                f"DELETE FROM {name} AS t WHERE t.customer_id = '{lo}' AND EXISTS "
-                f"(SELECT 1 FROM {name} AS o WHERE o.customer_id = '{w}' AND {same})"
-            )
-        con.raw_sql(f"UPDATE {name} SET customer_id = '{w}' WHERE customer_id = '{lo}'")
-
-
-def _esc(value: str) -> str:
-    return value.replace("'", "''")
+        rest = [c for c in spec.key if c != "customer_id"] if "customer_id" in spec.key else []
+        engine.reassign(con, spec.name, "customer_id", loser, winner, rest)
 
 
 def delete_where(con: BaseBackend, table: str, where: dict[str, object]) -> None:
     """Delete the rows of ``table`` whose columns equal the values of ``where``."""
-    cond = " AND ".join(f"{_quote(k)} = {_literal(v)}" for k, v in where.items())
-    con.raw_sql(f"DELETE FROM {_quote(table)} WHERE {cond}")
+    engine.delete_rows(con, table, *[engine.eq(k, v) for k, v in where.items()])
 
 
 def replace_where(con: BaseBackend, table: str, where: dict[str, object], rows) -> int:
@@ -159,16 +139,8 @@ def replace_where(con: BaseBackend, table: str, where: dict[str, object], rows) 
         return append(con, table, rows)
     columns = list(ALL_TABLES[table].columns)
     expr = rows.select(*[rows[c].cast(ALL_TABLES[table].columns[c]) for c in columns])
-    con.insert(table, expr)
+    engine.insert(con, table, expr)
     return int(con.table(table).filter(_ibis_where(con.table(table), where)).count().execute())
-
-
-def _literal(value: object) -> str:
-    if isinstance(value, str):
-        return f"'{_esc(value)}'"
-    if hasattr(value, "isoformat"):
-        return f"'{value.isoformat()}'"
-    return str(value)
 
 
 def _ibis_where(t: ibis.Table, where: dict[str, object]):

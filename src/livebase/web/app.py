@@ -28,6 +28,7 @@ import datetime as dt
 import logging
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
@@ -77,13 +78,16 @@ class Store:
 
     While the app serves, DuckDB lets no other process write the store, so the app's own
     writes (``use(write=True)``: the webhook) are the only changes; each one empties the
-    cache."""
+    cache. A server engine (PostgreSQL, Spark) may be written by other processes, so there
+    an entry is also rebuilt once it is ``SHARED_TTL`` seconds old."""
 
     CACHE_SIZE = 256
+    SHARED_TTL = 60.0
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, engine: str | None = None) -> None:
         self.root = Path(root)
-        self.ws = Workspace.open(self.root)
+        self.ws = Workspace.open(self.root, engine=engine)
+        self.ttl = None if self.ws.con.name == "duckdb" else self.SHARED_TTL
         self.secret = auth.workspace_secret(self.ws)
         self._lock = threading.RLock()
         self._cache: OrderedDict[Hashable, Any] = OrderedDict()
@@ -101,10 +105,13 @@ class Store:
         """``build(ws)``, or what it returned for ``key`` since the last write."""
         with self._lock:
             if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
+                built, value = self._cache[key]
+                if self.ttl is None or time.monotonic() - built < self.ttl:
+                    self._cache.move_to_end(key)
+                    return value
             value = build(self.ws)
-            self._cache[key] = value
+            self._cache[key] = (time.monotonic(), value)
+            self._cache.move_to_end(key)
             if len(self._cache) > self.CACHE_SIZE:
                 self._cache.popitem(last=False)
             return value
@@ -139,10 +146,12 @@ def create_app(
     *,
     secure_cookies: bool = True,
     clock: Callable[[], dt.datetime] = utc_now,
+    engine: str | None = None,
 ) -> FastAPI:
     """The app of the workspace at ``root``; ``secure_cookies=False`` only for plain HTTP
-    on the loopback address (``livebase serve`` decides)."""
-    store = Store(root)
+    on the loopback address (``livebase serve`` decides); ``engine`` overrides the
+    workspace's engine URL."""
+    store = Store(root, engine=engine)
     app = FastAPI(
         title="livebase",
         description="The dashboard's data as JSON, and the event webhook.",
