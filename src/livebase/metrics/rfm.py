@@ -15,8 +15,11 @@ policies (how customers with equal values are scored):
 - ``dense``: quantiles of the distinct values; equal values always share a score.
 
 Every policy orders by the metric *and* ``customer_id``, so every run and every engine
-agrees. When a scale cannot use all its scores (too few distinct values) or ties decide
-many scores, :func:`scale_notes` says so: a scale never shrinks silently.
+agrees. No policy uses a window over all customers (Spark would run it in one task): a tie
+group's offset comes from per-value counts, and ``first`` numbers customers by
+``customer_id`` within their tie group only. When a scale cannot use all its scores (too
+few distinct values) or ties decide many scores, :func:`scale_notes` says so: a scale never
+shrinks silently.
 """
 
 from __future__ import annotations
@@ -148,13 +151,49 @@ def behavioural_values(
     )
 
 
-def _ntile_bucket(p: ibis.ir.IntegerValue, n: int, bins: int) -> ibis.ir.IntegerValue:
-    """The 0-based ``ntile(bins)`` bucket of 0-based position ``p`` among ``n`` rows."""
+_AXES = (("r", "recency_days", True), ("f", "frequency", False), ("m", "monetary", False))
+_PARTS = ("big", "long", "r", "short")  # what _ntile_constants returns
+
+
+def _ntile_constants(n: ibis.ir.IntegerValue, bins: int) -> tuple[ibis.ir.IntegerValue, ...]:
+    """For ``ntile(bins)`` over ``n`` rows (``n`` = q × bins + r): the first position of
+    the short buckets r × (q + 1), the long bucket size q + 1, r, and the short bucket
+    size q (1 when q = 0: then no position reaches the short buckets, and no engine
+    divides by zero, e.g. Spark with ANSI on)."""
+    q, r = n // bins, n % bins
+    return r * (q + 1), q + 1, r, ibis.greatest(q, 1)
+
+
+def _bucket(p, big, long, r, short) -> ibis.ir.IntegerValue:
+    """The 0-based bucket of position ``p`` from the :func:`_ntile_constants`."""
+    return ibis.cases((p < big, p // long), else_=r + (p - big) // short)
+
+
+def _ntile_bucket(
+    p: ibis.ir.IntegerValue, n: int | ibis.ir.IntegerValue, bins: int
+) -> ibis.ir.IntegerValue:
+    """The 0-based ``ntile(bins)`` bucket of 0-based position ``p`` among ``n`` rows
+    (``n`` a number or an engine expression)."""
+    if not isinstance(n, int):
+        return _bucket(p, *_ntile_constants(n, bins))
     q, r = divmod(n, bins)
     big = r * (q + 1)  # the first r buckets hold q + 1 rows
     if q == 0:
         return p
     return ibis.cases((p < big, p // (q + 1)), else_=r + (p - big) // q)
+
+
+def _tie_groups(t: ibis.Table, col: str, *, descending: bool) -> ibis.Table:
+    """One row per distinct value of ``col``: ``_k`` customers share it, ``_before`` rank
+    ahead of it in scoring order, ``_n`` customers in all (small: windows on it are cheap).
+    """
+    g = t.group_by(col).aggregate(_k=t.count())
+    key = ibis.desc(g[col]) if descending else g[col]
+    # summed as decimals and cast back: an integer sum is HUGEINT on DuckDB (and Ibis drops a
+    # cast to int64 it takes for a no-op), which slows the per-customer arithmetic several-fold
+    k = g._k.cast("decimal(38,0)")
+    ahead = k.sum().over(order_by=key, rows=(None, -1))
+    return g.mutate(_before=ibis.coalesce(ahead, 0).cast("int64"), _n=k.sum().over().cast("int64"))
 
 
 def _fixed(metric: ibis.ir.Value, edges: list[float], *, recency: bool, bins: int):
@@ -173,37 +212,62 @@ def score(
     thresholds: FixedThresholds | None = None,
     n: int | None = None,
 ) -> ibis.Table:
-    """Scores r, f, m in 1..bins (see the module docstring for the policies)."""
+    """Scores r, f, m in 1..bins (see the module docstring for the policies).
+
+    ``values`` has no NULL in the three metrics (a NULL has no tie group to join). ``n``:
+    the number of rows of ``values`` when the caller knows it (else the engine sums the
+    per-value counts).
+    """
     if tie_policy not in ("first", "average", "dense"):
         raise InputError(f"unknown tie policy {tie_policy!r} (first, average or dense)")
+    edges = {axis: getattr(thresholds, axis) if thresholds else None for axis, _, _ in _AXES}
+    quantiles = [(axis, col, desc) for axis, col, desc in _AXES if edges[axis] is None]
     t = values
-    if n is None and tie_policy == "average":
-        n = int(t.count().execute())
-    for axis, col, descending in (
-        ("r", "recency_days", True),
-        ("f", "frequency", False),
-        ("m", "monetary", False),
-    ):
-        edges = getattr(thresholds, axis) if thresholds else None
-        key = ibis.desc(t[col]) if descending else t[col]
-        if edges is not None:
-            value = _fixed(t[col], edges, recency=axis == "r", bins=bins)
-        elif tie_policy == "first":
-            value = ibis.ntile(bins).over(order_by=[key, t.customer_id]) + 1
-        elif tie_policy == "average":
-            t = t.mutate(_pos=ibis.row_number().over(order_by=[key, t.customer_id]))
-            t = t.mutate(_mean=t._pos.mean().over(group_by=t[col]).floor().cast("int64"))
-            value = _ntile_bucket(t._mean, n, bins) + 1
-        else:  # dense: quantiles of the distinct values
-            d = t.select(col).distinct()
+    if tie_policy == "first":
+        # ntile over (value, customer_id) without a global window: the rank by customer_id
+        # inside the tie group (here, over the bare values: the cheapest sort) plus the
+        # customers ranked ahead of the group (joined below)
+        t = t.mutate(
+            **{
+                f"_p{axis}": ibis.row_number().over(group_by=t[col], order_by=t.customer_id)
+                for axis, col, _ in quantiles
+            }
+        )
+    # one small table per axis (a row per distinct value), computed from the values and
+    # joined back: the tie group's offset for `first`, its score for the other policies
+    for axis, col, descending in quantiles:
+        if tie_policy == "dense":  # quantiles of the distinct values
+            d = values.select(col).distinct()
             dkey = ibis.desc(d[col]) if descending else d[col]
-            d = d.mutate(_dense=ibis.ntile(bins).over(order_by=dkey) + 1)
-            t = t.join(d, col)
-            value = t._dense
-        t = t.mutate(**{axis: value.cast("int8")})
-        t = t.drop(*[c for c in ("_pos", "_mean", "_dense") if c in t.columns])
-    scored = t
-    return scored.select("customer_id", "recency_days", "frequency", "monetary", "r", "f", "m")
+            g = d.select(col, **{f"_s{axis}": ibis.ntile(bins).over(order_by=dkey) + 1})
+        else:
+            g = _tie_groups(values, col, descending=descending)
+            if tie_policy == "average":
+                # the mean 0-based position of a tie group is before + (k - 1) / 2, floored
+                mean = g._before + (g._k - 1) // 2
+                size = g._n if n is None else n
+                g = g.select(col, **{f"_s{axis}": _ntile_bucket(mean, size, bins) + 1})
+            else:
+                cols = {f"_b{axis}": g._before}
+                if n is None:  # the ntile constants: computed per value, not per customer
+                    parts = _ntile_constants(g._n, bins)
+                    cols |= {f"_{c}{axis}": v for c, v in zip(_PARTS, parts, strict=True)}
+                g = g.select(col, **cols)
+        t = t.join(g, col)
+    out = {}
+    for axis, col, _ in _AXES:
+        if edges[axis] is not None:
+            value = _fixed(t[col], edges[axis], recency=axis == "r", bins=bins)
+        elif tie_policy == "first":
+            pos = t[f"_b{axis}"] + t[f"_p{axis}"]
+            if n is not None:
+                value = _ntile_bucket(pos, n, bins) + 1
+            else:
+                value = _bucket(pos, *(t[f"_{c}{axis}"] for c in _PARTS)) + 1
+        else:
+            value = t[f"_s{axis}"]
+        out[axis] = value.cast("int8")
+    return t.select("customer_id", "recency_days", "frequency", "monetary", **out)
 
 
 @dataclass(frozen=True)
@@ -261,7 +325,13 @@ def compute_rfm(
     window: tuple[int, str] | None = None,
     source: ibis.Table | None = None,
 ) -> ibis.Table:
-    """The ``rfm`` mart rows for ``as_of`` (``source``: see :func:`rfm_values`)."""
+    """The ``rfm`` mart rows for ``as_of`` (``source``: see :func:`rfm_values`).
+
+    The values are materialised first (``Table.cache``: a temporary table that lives as long
+    as the returned expression) when a quantile score reads them once per axis and again
+    per customer: an engine plans those joins from real row counts, and none recomputes
+    the values.
+    """
     window = window or (window_months, "m")
     if version == "monetary":
         values = rfm_values(
@@ -271,6 +341,8 @@ def compute_rfm(
         values = behavioural_values(con, as_of, window=window)
     else:
         raise InputError(f"unknown RFM version {version!r} (monetary or behavioural)")
+    if thresholds is None or None in (thresholds.r, thresholds.f, thresholds.m):
+        values = values.cache()
     scored = score(values, bins=bins, tie_policy=tie_policy, thresholds=thresholds)
     return scored.select(
         as_of=ibis.literal(as_of),

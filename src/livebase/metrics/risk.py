@@ -222,13 +222,20 @@ def scored_base(ws: Workspace, as_of: dt.date) -> ibis.Table:
 
 
 def _recency_top(base: ibis.Table, settings: RiskSettings) -> ibis.Table:
-    w = ibis.window(group_by=base.segment)
-    size = base.customer_id.count().over(w)
-    ahead = ibis.rank().over(group_by=base.segment, order_by=ibis.desc(base.gap_days))
+    # counted per (segment, gap_days), a small table, so that no window runs over the
+    # customers (a segment is a huge partition on Spark): ahead = the segment's customers
+    # with a greater gap (rank), size = all of the segment's customers. The join back is
+    # on plain equality of non-NULL keys (a NULL-safe join made DuckDB pair rows on the
+    # segment alone: a billion rows at 10M customers)
+    keyed = base.mutate(_seg=base.segment.fill_null("~none~"), _gap=base.gap_days.fill_null(-1))
+    g = keyed.group_by(["_seg", "_gap"]).aggregate(_k=keyed.count().cast("int64"))
+    before = ibis.window(group_by=g._seg, order_by=ibis.desc(g._gap), rows=(None, -1))
+    ahead = ibis.coalesce(g._k.sum().over(before), 0)
+    size = g._k.sum().over(group_by=g._seg)
     top = (ahead + 1).cast("float64") <= size.cast("float64") * settings.recency_top_share + 1e-9
-    return base.mutate(
-        recency_top=ibis.ifelse(size >= settings.recency_min_segment, top, ibis.null("boolean"))
-    )
+    flag = ibis.ifelse(size >= settings.recency_min_segment, top, ibis.null("boolean"))
+    g = g.select("_seg", "_gap", recency_top=flag)
+    return keyed.left_join(g, ["_seg", "_gap"]).select(*base.columns, "recency_top")
 
 
 def _intervals(
