@@ -1016,15 +1016,39 @@ def _readout(
 
 @app.command()
 def simulate(
-    folder: Annotated[Path, typer.Argument(help="Where to write the exports.")],
+    folder: Annotated[Path, typer.Argument(help="Where to write the exports (or tables).")],
     customers: Annotated[int, typer.Option(help="Number of users.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
     end: Annotated[str, typer.Option(help="Last day of history (YYYY-MM-DD).")] = "2025-05-05",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="exports (GetCourse/ESP/LMS files) or parquet (canonical tables, chunked).",
+        ),
+    ] = "exports",
+    lang: LangOpt = None,
 ) -> None:
-    """Write a synthetic school as GetCourse/ESP/LMS exports plus its planted truth."""
+    """Write a synthetic school as GetCourse/ESP/LMS exports plus its planted truth, or
+    (--format parquet) as canonical store tables in Parquet for benchmarks and engines."""
     from livebase.simulate import SchoolSpec, simulate_school
 
+    if fmt not in ("exports", "parquet"):
+        raise InputError(f"unknown --format {fmt!r}: use exports or parquet")
     spec = SchoolSpec(customers=customers, seed=seed, end=_date(end, "--end"))
+    if fmt == "parquet":
+        from livebase.i18n import format_number, t
+        from livebase.simulate import write_canonical
+
+        lang = lang or "en"
+        with console.status("simulating") as status:
+            out = write_canonical(spec, folder, log=status.update)
+        written = t("simulate.parquet.written", lang, folder=out.folder, as_of=out.as_of)
+        console.print(written, style="green", markup=False, soft_wrap=True)
+        for table, n in out.rows.items():
+            rows = format_number(n, lang)
+            console.print(t("simulate.parquet.rows", lang, table=table, rows=rows), markup=False)
+        return
     with console.status("simulating"):
         files = simulate_school(spec, folder)
     console.print(f"[green]school written to {folder}[/] (truth: {files.truth})")

@@ -632,6 +632,8 @@ RU: dict[str, str] = {
     "demo.done": "Готово. Отчёт: {path}",
     "demo.base_report": "Отчёт о базе (риск, когорты, активация, NPS): {path}",
     "demo.report": "Отчёт: {html} (и {xlsx})",
+    "simulate.parquet.written": "Канонические таблицы записаны в {folder} (данные по {as_of})",
+    "simulate.parquet.rows": "  {table} — строк: {rows}",
     "thr.title": "Порог засыпания: проверка на истории до {date}",
     "thr.intervals": (
         "Интервалы между покупками: {n}; медиана {median} дн., P75 {p75} дн., P90 {p90} дн."
@@ -1785,6 +1787,8 @@ EN: dict[str, str] = {
     "demo.done": "Done. Report: {path}",
     "demo.base_report": "Base report (risk, cohorts, activation, NPS): {path}",
     "demo.report": "Report: {html} (and {xlsx})",
+    "simulate.parquet.written": "Canonical tables written to {folder} (data up to {as_of})",
+    "simulate.parquet.rows": "  {table}: {rows} rows",
     "thr.title": "Sleep threshold: checked on the history up to {date}",
     "thr.intervals": (
         "Intervals between purchases: {n}; median {median} days, P75 {p75}, P90 {p90}"

@@ -7,7 +7,8 @@ school: who bought in each arm and what the ESP reported (``orders.csv``,
 ``esp_events.csv``), how the buyers answered the NPS survey (``nps.csv``) and what the
 wave cost (``costs.csv``), each importable through its preset; given the wave's touches
 and a ``Behaviour``, also the non-email touch paths and the behaviour the monitors watch
-(``planted.json`` says what was planted).
+(``planted.json`` says what was planted). ``write_canonical`` writes the same school as
+canonical store tables in Parquet instead (chunked, for benchmarks and other engines).
 
 What an importer meets in these files (all planted on purpose, counted in truth.json):
 
@@ -31,6 +32,7 @@ What an importer meets in these files (all planted on purpose, counted in truth.
   ``подарок``; tags are joined by ``", "``.
 """
 
+from livebase.simulate.canonical import CanonicalFiles, write_canonical
 from livebase.simulate.outcomes import WaveOutcomeFiles, wave_outcomes
 from livebase.simulate.school import SchoolFiles, simulate_school
 from livebase.simulate.spec import SchoolSpec
@@ -40,10 +42,12 @@ __all__ = [
     "ARMS",
     "TIERS",
     "Behaviour",
+    "CanonicalFiles",
     "PlantedTruth",
     "SchoolFiles",
     "SchoolSpec",
     "WaveOutcomeFiles",
     "simulate_school",
     "wave_outcomes",
+    "write_canonical",
 ]

@@ -324,5 +324,7 @@ def number_ledger(ledger: pd.DataFrame, counters: Counters, rng: np.random.Gener
     plan_no = np.full(plan.max() + 1 if len(plan) and plan.max() >= 0 else 0, -1)
     plan_no[plan[firsts]] = PLAN_NUMBER_BASE + 1 + counters.plans + np.arange(len(firsts))
     counters.plans += len(firsts)
-    ledger["plan_no"] = np.where(plan >= 0, plan_no[np.maximum(plan, 0)], -1) if n else plan
+    # a chunk may have orders but no installment plan: nothing to look up then
+    has_plans = len(plan_no) > 0
+    ledger["plan_no"] = np.where(plan >= 0, plan_no[np.maximum(plan, 0)], -1) if has_plans else plan
     return ledger

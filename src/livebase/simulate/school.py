@@ -35,6 +35,8 @@ from livebase.simulate.newsletters import simulate_newsletters
 from livebase.simulate.orders import Counters, build_ledger, number_ledger
 from livebase.simulate.population import (
     CITY_LIST,
+    Duplicates,
+    People,
     generate_people,
     generate_profiles,
     plan_duplicates,
@@ -118,78 +120,28 @@ def simulate_school(
     with pq.ParquetWriter(files.state, STATE_SCHEMA) as state:
         for k, (lo, hi) in enumerate(chunks):
             step = _Step(progress, k, len(chunks))
-            rng = _streams(spec.seed, k, 10)
             append = k > 0
-
-            step("people", 0.0)
-            people = generate_people(spec, lo, hi, dups, rng[0])
-            profiles = generate_profiles(spec, people, dups, rng[1])
-            primary = (profiles["duplicate"] == "").to_numpy()
-            first_user = np.empty(len(people), dtype=np.int64)
-            first_user[profiles["person"].to_numpy()[primary]] = profiles["user_id"].to_numpy()[
-                primary
-            ]
-            tally.add_people(people, profiles)
-
-            step("purchases", 0.15)
-            purchases = generate_purchases(people, end, tz, rng[2])
-            hunters = None
-            if spec.coupon_hunters > 0:
-                stream = np.random.default_rng([spec.seed, k + 1, HUNTER_STREAM])
-                hunters = stream.random(len(people)) < spec.coupon_hunters
-            ledger = number_ledger(
-                build_ledger(people, profiles, purchases, end, tz, rng[3], hunters),
-                counters,
-                rng[3],
-            )
-            if hunters is not None:
-                hunted += _coupon_only(ledger, hunters)
-            tally.add_orders(ledger, people, end, tz)
-
-            step("messages", 0.35)
-            consent_rows, email_consent = generate_consents(people, end, rng[4])
-            paid = ledger["purchase"].to_numpy() & (ledger["paid_amount"].to_numpy() > 0)
-            letters = simulate_newsletters(
-                people.signup,
-                email_consent,
-                ledger["person"].to_numpy()[paid],
-                ledger["paid"].to_numpy()[paid],
-                people.engagement,
-                spec.end,
-                tz,
-                rng[5],
-            )
-            esp = letters.events[letters.events["ts"] < end]
-            withdrawals = email_consent.unsubscribes(letters.unsubscribed_at, end)
-            consents = render_consents(
-                pd.concat([consent_rows, withdrawals], ignore_index=True), people, first_user
-            )
-            tally.add_consents(consents)
-            tally.add_esp(esp)
-
-            step("activity", 0.55)
-            events = generate_activity(people, profiles, ledger, end, tz, rng[6])
-            tally.add_activity(events)
+            c = generate_chunk(spec, k, lo, hi, dups, counters, step)
+            tally.add_people(c.people, c.profiles)
+            if c.hunters is not None:
+                hunted += _coupon_only(c.ledger, c.hunters)
+            tally.add_orders(c.ledger, c.people, end, tz)
+            tally.add_consents(c.consents)
+            tally.add_esp(c.esp)
+            tally.add_activity(c.events)
+            tally.add_payments(c.payments)
 
             step("writing", 0.7)
-            orders = orders_frame(ledger, people, profiles, tz)
-            payments = payments_frame(
-                ledger, orders, PAYMENT_NUMBER_BASE + 1 + counters.payments, rng[7]
-            )
-            counters.payments += exports.row_count(payments)
-            tally.add_payments(payments)
-            lms = render_activity(events, profiles, counters.events + 1)
-            counters.events += exports.row_count(lms)
-            last_active = _last_active(profiles, events, ledger)
+            last_active = last_active_of(c.profiles, c.events, c.ledger)
             exports.write_users(
-                files.users, users_frame(people, profiles, last_active), tz, append=append
+                files.users, users_frame(c.people, c.profiles, last_active), tz, append=append
             )
-            exports.write_orders(files.orders, orders, tz, rng[8], append=append)
-            exports.write_payments(files.payments, payments, tz, rng[8], append=append)
-            exports.write_lms(files.lms_events, lms, append=append)
-            exports.write_consents(files.consents, consents, append=append)
-            exports.write_esp(files.esp_events, _esp_rows(esp, people), append=append)
-            state.write_table(_state_rows(people, profiles))
+            exports.write_orders(files.orders, c.orders, tz, c.write_rng, append=append)
+            exports.write_payments(files.payments, c.payments, tz, c.write_rng, append=append)
+            exports.write_lms(files.lms_events, c.lms, append=append)
+            exports.write_consents(files.consents, c.consents, append=append)
+            exports.write_esp(files.esp_events, _esp_rows(c.esp, c.people), append=append)
+            state.write_table(_state_rows(c.people, c.profiles))
             step("writing", 1.0)
 
     counts, tiers = tally.result()
@@ -221,6 +173,103 @@ def simulate_school(
     return files
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """One chunk of the school, as :func:`simulate_school` writes it: the people and
+    their profiles, the ledger and the activity still in codes, and the rows of the
+    exports before rendering (``orders``, ``payments``, ``lms``, ``consents``)."""
+
+    people: People
+    profiles: pd.DataFrame
+    first_user: np.ndarray  # per person of the chunk: the user id of the first profile
+    hunters: np.ndarray | None  # per person: a coupon hunter (None without the knob)
+    ledger: pd.DataFrame
+    esp: pd.DataFrame  # newsletter events before the export (recipient = person row)
+    consents: exports.Columns
+    events: pd.DataFrame
+    orders: exports.Columns
+    payments: exports.Columns
+    lms: exports.Columns
+    write_rng: np.random.Generator  # the stream the writers draw their layouts from
+
+
+def generate_chunk(
+    spec: SchoolSpec,
+    k: int,
+    lo: int,
+    hi: int,
+    dups: Duplicates,
+    counters: Counters,
+    step: Callable[[str, float], None] | None = None,
+) -> Chunk:
+    """People ``lo … hi-1`` (chunk ``k``) with everything they did; ``counters`` carry
+    the running ids on to the next chunk."""
+    step = step or (lambda _stage, _fraction: None)
+    tz = spec.timezone
+    end = midnight(spec.end, tz)
+    rng = _streams(spec.seed, k, 10)
+
+    step("people", 0.0)
+    people = generate_people(spec, lo, hi, dups, rng[0])
+    profiles = generate_profiles(spec, people, dups, rng[1])
+    primary = (profiles["duplicate"] == "").to_numpy()
+    first_user = np.empty(len(people), dtype=np.int64)
+    first_user[profiles["person"].to_numpy()[primary]] = profiles["user_id"].to_numpy()[primary]
+
+    step("purchases", 0.15)
+    purchases = generate_purchases(people, end, tz, rng[2])
+    hunters = None
+    if spec.coupon_hunters > 0:
+        stream = np.random.default_rng([spec.seed, k + 1, HUNTER_STREAM])
+        hunters = stream.random(len(people)) < spec.coupon_hunters
+    ledger = number_ledger(
+        build_ledger(people, profiles, purchases, end, tz, rng[3], hunters),
+        counters,
+        rng[3],
+    )
+
+    step("messages", 0.35)
+    consent_rows, email_consent = generate_consents(people, end, rng[4])
+    paid = ledger["purchase"].to_numpy() & (ledger["paid_amount"].to_numpy() > 0)
+    letters = simulate_newsletters(
+        people.signup,
+        email_consent,
+        ledger["person"].to_numpy()[paid],
+        ledger["paid"].to_numpy()[paid],
+        people.engagement,
+        spec.end,
+        tz,
+        rng[5],
+    )
+    esp = letters.events[letters.events["ts"] < end]
+    withdrawals = email_consent.unsubscribes(letters.unsubscribed_at, end)
+    consents = render_consents(
+        pd.concat([consent_rows, withdrawals], ignore_index=True), people, first_user
+    )
+
+    step("activity", 0.55)
+    events = generate_activity(people, profiles, ledger, end, tz, rng[6])
+    orders = orders_frame(ledger, people, profiles, tz)
+    payments = payments_frame(ledger, orders, PAYMENT_NUMBER_BASE + 1 + counters.payments, rng[7])
+    counters.payments += exports.row_count(payments)
+    lms = render_activity(events, profiles, counters.events + 1)
+    counters.events += exports.row_count(lms)
+    return Chunk(
+        people=people,
+        profiles=profiles,
+        first_user=first_user,
+        hunters=hunters,
+        ledger=ledger,
+        esp=esp,
+        consents=consents,
+        events=events,
+        orders=orders,
+        payments=payments,
+        lms=lms,
+        write_rng=rng[8],
+    )
+
+
 class _Step:
     def __init__(self, progress: Progress | None, chunk: int, chunks: int) -> None:
         self.progress, self.chunk, self.chunks = progress, chunk, chunks
@@ -244,7 +293,9 @@ def _coupon_only(ledger: pd.DataFrame, hunters: np.ndarray) -> np.ndarray:
     )
 
 
-def _last_active(profiles: pd.DataFrame, events: pd.DataFrame, ledger: pd.DataFrame):
+def last_active_of(profiles: pd.DataFrame, events: pd.DataFrame, ledger: pd.DataFrame):
+    """Per profile: its last sign of life (creation, a learning event or an order), UTC
+    seconds (the users export's ``Последняя активность``)."""
     last = profiles["created"].to_numpy().copy()
     np.maximum.at(last, events["profile"].to_numpy(), events["ts"].to_numpy())
     np.maximum.at(last, ledger["profile"].to_numpy(), ledger["created"].to_numpy())
