@@ -38,7 +38,7 @@ test: lint browser engines
 clean:
 	rm -rf $(VENV) build *.egg-info demo-school
 
-# `make bench`: RFM + segments against pymc-marketing and plain pandas (bench/README.md).
+# `make bench`: RFM + segments against the SQL floor, pymc-marketing and pandas (bench/README.md).
 # livebase and pymc-marketing live in two venvs of their own: pymc-marketing needs pandas 3,
 # livebase pins pandas < 3. BENCH_ARGS e.g. "--sizes 1M --repeat 1".
 BENCH_VENV ?= bench/.venv

@@ -440,12 +440,13 @@ def _excluded(runs: list[Run], label: str) -> int:
     return r.result["excluded_customers"] if r else 0
 
 
-def write_section(path: Path, lines: list[str]) -> None:
+def write_section(path: Path, lines: list[str], begin: str = BEGIN, end: str = END) -> None:
+    """Replace the text between the markers ``begin`` and ``end`` (append when absent)."""
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    block = "\n".join([BEGIN, *lines, END])
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
+    block = "\n".join([begin, *lines, end])
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        tail = rest.split(end, 1)[1]
         text = head + block + tail
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
