@@ -5,11 +5,12 @@ from decimal import Decimal
 import ibis
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from livebase.metrics.rfm import score
+from livebase.metrics.rfm import ntile, score
 
 SCHEMA = ibis.schema(
     {
@@ -111,3 +112,29 @@ def test_reference_on_a_worked_example():
         "dense": [1, 1, 1, 1, 1, 2, 3],
     }
     assert {p: _reference(frame, 3, p).f.tolist() for p in got} == got
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    keys=st.lists(
+        st.tuples(st.integers(0, 3), st.sampled_from(["0.00", "10.50", "99.99"])), max_size=40
+    ),
+    bins=st.integers(2, 10),
+)
+def test_ntile_over_several_keys_is_sqls_ntile(keys, bins):
+    """``ntile`` (the wave's strata) equals pandas: sort by the keys then customer_id,
+    and bucket the positions as SQL ntile does."""
+    frame = pd.DataFrame(
+        {
+            "customer_id": [f"c{i:03d}" for i in reversed(range(len(keys)))],
+            "a": [k[0] for k in keys],
+            "b": [Decimal(k[1]) for k in keys],
+        }
+    )
+    schema = ibis.schema({"customer_id": "string", "a": "int64", "b": "decimal(18,2)"})
+    rows = pa.Table.from_pylist(frame.to_dict("records"), schema=schema.to_pyarrow())
+    t = ibis.duckdb.connect().create_table("t", rows)
+    got = ntile(t, ["a", "b"], bins).order_by("customer_id").to_pandas()
+    ordered = frame.assign(b=frame.b.astype(float)).sort_values(["a", "b", "customer_id"])
+    want = dict(zip(ordered.customer_id, _bucket_of_position(len(frame), bins), strict=True))
+    assert got.ntile.tolist() == [want[c] for c in got.customer_id]

@@ -196,6 +196,31 @@ def _tie_groups(t: ibis.Table, col: str, *, descending: bool) -> ibis.Table:
     return g.mutate(_before=ibis.coalesce(ahead, 0).cast("int64"), _n=k.sum().over().cast("int64"))
 
 
+def ntile(t: ibis.Table, keys: list[str], bins: int, *, name: str = "ntile") -> ibis.Table:
+    """``t`` with ``name`` = SQL ``ntile(bins)`` (1-based) over ``keys`` ascending, then
+    ``customer_id``, without a window over all rows: the rows ranked ahead of each group of
+    equal keys come from per-group counts (a small table), the rest from the row number
+    by ``customer_id`` inside the group. ``keys`` must not be NULL.
+
+    >>> import ibis
+    >>> rows = {"customer_id": ["a", "b", "c", "d", "e"], "v": [2, 1, 2, 1, 3]}
+    >>> t = ibis.duckdb.connect().create_table("t", rows)
+    >>> ntile(t, ["v"], 2).order_by("customer_id").ntile.to_list()  # b d a | c e
+    [1, 1, 2, 1, 2]
+    """
+    g = t.group_by(keys).aggregate(_k=t.count())
+    k = g._k.cast("decimal(38,0)")  # not an integer sum: HUGEINT on DuckDB (see _tie_groups)
+    ahead = k.sum().over(order_by=[g[c] for c in keys], rows=(None, -1))
+    g = g.select(*keys, _before=ibis.coalesce(ahead, 0).cast("int64"), _n=k.sum().over())
+    g = g.mutate(_n=g._n.cast("int64"))
+    parts = {f"_{c}": v for c, v in zip(_PARTS, _ntile_constants(g._n, bins), strict=True)}
+    g = g.select(*keys, "_before", **parts)
+    j = t.mutate(_p=ibis.row_number().over(group_by=[t[c] for c in keys], order_by=t.customer_id))
+    j = j.join(g, keys)
+    bucket = _bucket(j._before + j._p, *(j[f"_{c}"] for c in _PARTS)) + 1
+    return j.select(*t.columns, **{name: bucket.cast("int64")})
+
+
 def _fixed(metric: ibis.ir.Value, edges: list[float], *, recency: bool, bins: int):
     if recency:  # recency ≤ edge[0] → bins, ≤ edge[1] → bins-1, ...
         cases = [(metric <= e, bins - i) for i, e in enumerate(edges)]

@@ -32,7 +32,7 @@ from livebase.errors import ConfigError, InputError
 from livebase.experiments.power import PowerCheck
 from livebase.experiments.status import INSUFFICIENT, OK
 from livebase.metrics.purchases import purchases
-from livebase.metrics.rfm import day_end
+from livebase.metrics.rfm import day_end, ntile
 from livebase.playbooks.assignment import (
     HOLDOUT,
     arm_weights,
@@ -199,12 +199,12 @@ def _strata(ws: Workspace, as_of: dt.date, members: ibis.Table) -> pd.DataFrame:
     j = j.left_join(c, "customer_id").select("customer_id", "total", "monetary", "first_channel")
     # a member without an RFM row (not possible for an audience read from segments) ranks
     # lowest
-    order = [
-        ibis.coalesce(j.total, 0),
-        ibis.coalesce(j.monetary, ibis.literal(0).cast("decimal(18,2)")),
-        j.customer_id,
-    ]
-    ranked = j.mutate(decile=ibis.ntile(10).over(order_by=order) + 1)
+    # (ntile over total, monetary, customer_id without a window over every member)
+    j = j.mutate(
+        _total=ibis.coalesce(j.total, 0),
+        _money=ibis.coalesce(j.monetary, ibis.literal(0).cast("decimal(18,2)")),
+    )
+    ranked = ntile(j, ["_total", "_money"], 10, name="decile")
     frame = ranked.select("customer_id", "decile", "first_channel").to_pandas()
     frame["stratum"] = [
         stratum_label(int(d), ch if isinstance(ch, str) else None)
