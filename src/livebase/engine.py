@@ -65,8 +65,12 @@ DUCKDB_SETTINGS = (
     "max_temp_directory_size",
     "preserve_insertion_order",
 )
-SCHEMES = {"duckdb": "duckdb", "postgres": "postgres", "postgresql": "postgres"}
-SCHEMES["pyspark"] = "pyspark"
+SCHEMES = {
+    "duckdb": "duckdb",
+    "postgres": "postgres",
+    "postgresql": "postgres",
+    "pyspark": "pyspark",
+}
 EXAMPLES = "duckdb:///path/store.duckdb, postgres://user@host:5432/db or pyspark://local[2]"
 
 
