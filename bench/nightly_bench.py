@@ -48,7 +48,7 @@ sys.path.insert(0, str(HERE))
 from payments import parse_size  # noqa: E402
 from plan_bench import counts, differences, write_section  # noqa: E402
 from report import fmt_mib, fmt_s, log, loglog_svg, machine, median, ratio  # noqa: E402
-from rfm_bench import met, run_command, slope  # noqa: E402
+from rfm_bench import met, run_command, slope, stopped_text  # noqa: E402
 
 CONTENDERS = ("livebase", "livebase-4gb", "floor", "pandas-plan")
 LABELS = {
@@ -243,12 +243,6 @@ def summarise(runs: list[Run]) -> Summary:
         peak_max=max(x["peak_rss_mib"] for x in res),
         rss_after_import=median([x["rss_after_import_mib"] for x in res]),
     )
-
-
-def stopped_text(s: Summary) -> str:
-    if s.status == "memory":
-        return f"stopped at {s.peak_max / 1024:,.1f} GiB"
-    return s.status
 
 
 def size_table(summaries: dict[str, Summary]) -> list[str]:

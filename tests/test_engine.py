@@ -3,7 +3,7 @@
 import pytest
 
 from livebase.config import CONFIG_NAME
-from livebase.engine import backend_name, connect, parse, settings
+from livebase.engine import connect, parse, settings
 from livebase.errors import ConfigError, EngineError
 from livebase.store.workspace import Workspace
 
@@ -66,7 +66,7 @@ def test_workspace_keeps_the_settings_of_a_relative_store(tmp_path):
 
 
 def test_urls_name_their_backend_and_target():
-    assert backend_name("postgresql://lb@db.school.ru:5432/base") == "postgres"
+    assert parse("postgresql://lb@db.school.ru:5432/base").backend == "postgres"
     spark = parse("pyspark://spark://10.0.0.5:7077?spark.executor.memory=4g&database=lb")
     assert (spark.backend, spark.target) == ("pyspark", "spark://10.0.0.5:7077")
     assert spark.settings == {"spark.executor.memory": "4g", "database": "lb"}

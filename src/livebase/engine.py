@@ -138,20 +138,11 @@ def settings(url: str) -> tuple[str, dict[str, str]]:
     return url.partition("?")[0], parsed.settings
 
 
-def backend_name(url: str) -> str:
-    """``duckdb``, ``postgres`` or ``pyspark``.
-
-    >>> backend_name("pyspark://local[2]")
-    'pyspark'
-    """
-    return parse(url).backend
-
-
 def connect(url: str, *, home: Path | None = None) -> BaseBackend:
     """Open an Ibis backend for ``url`` with the session time zone set to UTC.
 
-    ``home`` is the workspace folder: Spark keeps its catalog and tables there unless the
-    URL names others.
+    ``home`` is the workspace folder: a relative DuckDB path is taken from there, and Spark
+    keeps its catalog and tables there unless the URL names others.
 
     >>> con = connect("duckdb://")
     >>> con.name
@@ -163,7 +154,7 @@ def connect(url: str, *, home: Path | None = None) -> BaseBackend:
     shown = _redacted(url)
     try:
         if parsed.backend == "duckdb":
-            return _connect_duckdb(parsed)
+            return _connect_duckdb(parsed, home)
         if parsed.backend == "postgres":
             return _connect_postgres(parsed, url.partition("?")[2])
         return _connect_spark(parsed, home)
@@ -193,8 +184,10 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0]
 
 
-def _connect_duckdb(parsed: EngineUrl) -> BaseBackend:
+def _connect_duckdb(parsed: EngineUrl, home: Path | None) -> BaseBackend:
     path = parsed.target  # /abs/path.duckdb or relative/path.duckdb; empty = memory
+    if path and home is not None and not Path(path).is_absolute():
+        path = (Path(home) / path).resolve().as_posix()
     if path:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         con = ibis.duckdb.connect(path, **parsed.settings)
@@ -262,16 +255,13 @@ STATIC_SPARK = ("spark.sql.warehouse.dir", "spark.sql.catalogImplementation")
 
 def _check_same_session(session: Any, master: str, confs: dict[str, str]) -> None:
     """A Python process has one Spark session: a second URL must agree with it."""
-    have = session.sparkContext.master
-    if have != master:
-        raise EngineError(f"a Spark session on {have} is open in this process, not on {master}")
+    running = session.sparkContext.master
+    if running != master:
+        raise EngineError(f"a Spark session on {running} is open in this process, not on {master}")
     for key in STATIC_SPARK:
-        want = confs.get(key)
-        have = session.conf.get(key, None)
+        want, have = confs.get(key), session.conf.get(key, None)
         if want is not None and have is not None and _same_place(have) != _same_place(want):
-            raise EngineError(
-                f"the open Spark session has {key}={session.conf.get(key)}, not {want}"
-            )
+            raise EngineError(f"the open Spark session has {key}={have}, not {want}")
 
 
 def _same_place(value: str) -> str:

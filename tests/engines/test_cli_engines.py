@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,19 +13,13 @@ import pytest
 
 from livebase.store.schema import ALL_TABLES
 from tests.engines.conftest import SPARK_SOCKETS, pg_database
+from tests.test_cli import run as cli_run
 
 pytestmark = [pytest.mark.engines, SPARK_SOCKETS]
 
 
-def run(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "livebase", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env={**os.environ, **(env or {})},
-    )
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return cli_run(*args, cwd=cwd, timeout=900)  # a Spark command starts a JVM
 
 
 def canonical(folder: Path, *, twice: bool = False) -> Path:

@@ -34,10 +34,6 @@ class Loaded:
 
     rows: dict[str, int]
 
-    @property
-    def total(self) -> int:
-        return sum(self.rows.values())
-
 
 def find_tables(folder: Path) -> dict[str, list[Path]]:
     """The Parquet files of each canonical table in ``folder``."""

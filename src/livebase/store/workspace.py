@@ -65,12 +65,7 @@ class Workspace:
 
     @cached_property
     def con(self) -> BaseBackend:
-        url = self.config.engine
-        scheme, _, rest = url.partition("://")
-        path, q, query = rest.partition("?")
-        if scheme == "duckdb" and path and not path.startswith("/"):
-            url = f"duckdb://{(self.root / path).resolve().as_posix()}{q}{query}"
-        return connect(url, home=self.root)
+        return connect(self.config.engine, home=self.root)
 
     def create_tables(self) -> None:
         """Create missing tables and add columns a newer version of the contracts has."""
