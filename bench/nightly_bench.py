@@ -586,6 +586,29 @@ def section(
     return out
 
 
+def summarise_size(runs: list[Run], label: str, contenders: list[str]) -> dict[str, Summary]:
+    return {
+        name: summarise([r for r in runs if r.size == label and r.contender == name])
+        for name in contenders
+    }
+
+
+def write_report(
+    args: argparse.Namespace,
+    info: dict,
+    sizes: dict[str, Size],
+    summaries: dict[str, dict[str, Summary]],
+    runs: list[Run],
+    started: datetime,
+    finished: datetime,
+) -> None:
+    """The section of ``args.results`` and the plot beside it."""
+    lines = section(args, info, sizes, summaries, runs, started, finished)
+    write_section(args.results, lines, BEGIN, END)
+    plot = args.results.with_name(PLOT)
+    plot.write_text(plot_svg(sizes, summaries), encoding="utf-8")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description="Nightly pipeline benchmark (see bench/README.md)")
     p.add_argument("--sizes", default="1M,10M", help="customers, comma-separated (k/M)")
@@ -666,16 +689,10 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     log(f"  {c.status}: {c.error[:300]}")
                     given_up.add(name)
-        summaries[label] = {
-            name: summarise([r for r in runs if r.size == label and r.contender == name])
-            for name in contenders
-        }
+        summaries[label] = summarise_size(runs, label, contenders)
     info["load_average_end"] = os.getloadavg()
     finished = datetime.now(UTC)
-    lines = section(args, info, sizes, summaries, runs, started, finished)
-    write_section(args.results, lines, BEGIN, END)
-    plot = args.results.with_name(PLOT)
-    plot.write_text(plot_svg(sizes, summaries), encoding="utf-8")
+    write_report(args, info, sizes, summaries, runs, started, finished)
     raw = {
         "started": started.isoformat(),
         "finished": finished.isoformat(),
@@ -690,7 +707,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     out = args.results.with_name("RESULTS-nightly.json")
     out.write_text(json.dumps(raw, indent=1, default=str) + "\n", encoding="utf-8")
-    log(f"wrote the nightly section of {args.results}, {out} and {plot}")
+    log(f"wrote the nightly section of {args.results}, {out} and {args.results.with_name(PLOT)}")
     return 0
 
 
@@ -713,19 +730,10 @@ def rerender(args: argparse.Namespace) -> int:
         for label, v in raw["sizes"].items()
     }
     contenders = [c for c in CONTENDERS if any(r.contender == c for r in runs)]
-    summaries = {
-        label: {
-            name: summarise([r for r in runs if r.size == label and r.contender == name])
-            for name in contenders
-        }
-        for label in sizes
-    }
+    summaries = {label: summarise_size(runs, label, contenders) for label in sizes}
     started = datetime.fromisoformat(raw["started"])
     finished = datetime.fromisoformat(raw["finished"])
-    lines = section(recorded, raw["machine"], sizes, summaries, runs, started, finished)
-    write_section(args.results, lines, BEGIN, END)
-    plot = args.results.with_name(PLOT)
-    plot.write_text(plot_svg(sizes, summaries), encoding="utf-8")
+    write_report(recorded, raw["machine"], sizes, summaries, runs, started, finished)
     log(f"re-rendered the nightly section of {args.results} from {args.from_json}")
     return 0
 
