@@ -92,8 +92,7 @@ def extract(raw: RawTable, fields: Sequence[Field]) -> Extracted:
         else:
             if f.required:
                 raise InputError(
-                    f"missing required column {f.headers[0]!r} "
-                    f"(the file has: {', '.join(raw.headers[:40])})",
+                    f"missing required column {f.headers[0]!r} ({raw.header_note()})",
                     file=raw.file,
                     line=1,
                 )

@@ -1,6 +1,7 @@
 """Parsers for the values of real exports. Each raises ``ValueError`` with a reason.
 
-Money like ``27 400,00 ₽`` (normal or no-break spaces, comma decimals), dates like
+Money like ``27 400,00 ₽`` (normal or no-break spaces, comma decimals; below 10^16 in
+absolute value, what the store's ``DECIMAL(18,2)`` holds), dates like
 ``05.03.2025 14:30`` in the school's zone (stored as UTC), GetCourse statuses, emails
 and phones (E.164, Russian ``8…`` → ``+7…``).
 """
@@ -14,6 +15,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 CENT = Decimal("0.01")
+MONEY_LIMIT = Decimal(10) ** 16  # DECIMAL(18, 2): 16 digits before the point
 
 _CURRENCY = re.compile(r"(₽|руб\.?|р\.|rub|usd|eur|\$|€|£)", re.IGNORECASE)
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
@@ -27,6 +29,9 @@ def parse_money(text: str) -> Decimal:
     (Decimal('27400.00'), Decimal('12000.50'), Decimal('300.00'))
     >>> parse_money("1,234.56"), parse_money("-15")
     (Decimal('1234.56'), Decimal('-15.00'))
+    >>> parse_money("9" * 25)
+    Traceback (most recent call last):
+    ValueError: amount out of range: '9999999999999999999999999'
     """
     raw = text
     text = _CURRENCY.sub("", text)
@@ -46,10 +51,15 @@ def parse_money(text: str) -> Decimal:
             text = head.replace(",", "") + "." + tail  # a decimal comma
     if not re.fullmatch(r"[+-]?\d+(\.\d+)?", text):
         raise ValueError(f"not an amount: {raw!r}")
+    if len(text.lstrip("+-").split(".")[0].lstrip("0")) > 16:
+        raise ValueError(f"amount out of range: {raw[:40]!r}")
     try:
-        return Decimal(text).quantize(CENT, rounding=ROUND_HALF_UP)
+        value = Decimal(text).quantize(CENT, rounding=ROUND_HALF_UP)
     except InvalidOperation as exc:
-        raise ValueError(f"not an amount: {raw!r}") from exc
+        raise ValueError(f"not an amount: {raw[:40]!r}") from exc
+    if abs(value) >= MONEY_LIMIT:
+        raise ValueError(f"amount out of range: {raw[:40]!r}")
+    return value
 
 
 _DMY = re.compile(
@@ -120,6 +130,22 @@ def parse_datetime(text: str, tz: str = "UTC", fmt: str | None = None) -> dt.dat
         return value
     local = value.replace(tzinfo=ZoneInfo(tz))
     return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    from zoneinfo import available_timezones
+
+    return frozenset(available_timezones()) | {"UTC"}
+
+
+def known_timezone(name: str) -> bool:
+    """An IANA zone name the system knows (never a path: ``Europe`` is a folder).
+
+    >>> known_timezone("Europe/Moscow"), known_timezone("Europe"), known_timezone("a" * 300)
+    (True, False, False)
+    """
+    return name in _zones()
 
 
 def parse_date(text: str) -> dt.date:

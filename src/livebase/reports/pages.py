@@ -8,7 +8,12 @@ an optional bar chart); this module lays the page out:
   the base report's template (``base.html``);
 * **XLSX**: one sheet per section, its blocks one under another (title, header row, rows,
   then notes); a cell with a raw number (:attr:`BCell.value`) is written as a number with
-  its format, any other cell as its text; the first column is frozen;
+  its format, any other cell as its text; a text starting with ``=``, ``+``, ``-``, ``@``,
+  a tab or a carriage return (a channel, a label or a reason that came from an imported
+  file) gets a leading ``'`` (:func:`livebase.exports.files.safe_text`), so the workbook
+  never holds a formula; the first column is frozen; the workbook is stamped with the
+  end (else the start) of the page's period, never the wall clock, so the same page
+  gives the same bytes;
 * **terminal**: the blocks as Rich tables (:func:`livebase.reports.base_views.render_blocks`).
 
 All three show the same text: the cells are formatted once, in the page's language.
@@ -16,6 +21,7 @@ All three show the same text: the cells are formatted once, in the page's langua
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,6 +33,7 @@ from openpyxl.utils import get_column_letter
 from rich.console import RenderableType
 from rich.text import Text
 
+from livebase.exports.files import safe_text, workbook_bytes, write_bytes
 from livebase.i18n import t
 from livebase.reports.base_html import heat_style
 from livebase.reports.base_views import Block, render_blocks
@@ -107,28 +114,28 @@ def write_page_xlsx(page: Page, path: str | Path) -> Path:
     muted = Font(italic=True, color="6B7280")
     taken: set[str] = set()
     first = wb.create_sheet(_sheet_title(page.title, taken))
-    first.append([page.title])
+    first.append([safe_text(page.title)])
     first["A1"].font = Font(bold=True, size=14)
     for label, value in page.facts:
-        first.append([label, value])
+        first.append([safe_text(label), safe_text(value)])
     first.column_dimensions["A"].width = 28
     first.column_dimensions["B"].width = 60
     for section in page.sections:
         ws = wb.create_sheet(_sheet_title(section.title, taken))
-        ws.append([section.title])
+        ws.append([safe_text(section.title)])
         ws.cell(row=1, column=1).font = Font(bold=True, size=13)
         for line in (*section.missing, *section.notes):
-            ws.append([line])
+            ws.append([safe_text(line)])
             ws.cell(row=ws.max_row, column=1).font = muted
         widths: dict[int, int] = {}
         for block in section.blocks:
             ws.append([])
-            ws.append([block.title])
+            ws.append([safe_text(block.title)])
             ws.cell(row=ws.max_row, column=1).font = bold
             if not block.rows:
-                ws.append([block.empty or ""])
+                ws.append([safe_text(block.empty)])
                 continue
-            ws.append(list(block.columns))
+            ws.append([safe_text(c) for c in block.columns])
             header = ws.max_row
             for col in range(1, len(block.columns) + 1):
                 cell = ws.cell(row=header, column=col)
@@ -136,7 +143,7 @@ def write_page_xlsx(page: Page, path: str | Path) -> Path:
                 cell.fill = head_fill
                 cell.alignment = Alignment(wrap_text=True, vertical="bottom")
             for row in block.rows:
-                values: list[object] = [row.label]
+                values: list[object] = [safe_text(row.label)]
                 formats: list[str | None] = [None]
                 for cell in row.cells:
                     if cell.value is not None:
@@ -144,7 +151,7 @@ def write_page_xlsx(page: Page, path: str | Path) -> Path:
                         values.append(float(v) if isinstance(v, Decimal) else v)
                         formats.append(cell.number_format)
                     else:
-                        values.append(cell.text)
+                        values.append(safe_text(cell.text))
                         formats.append(None)
                 ws.append(values)
                 r = ws.max_row
@@ -156,16 +163,24 @@ def write_page_xlsx(page: Page, path: str | Path) -> Path:
                 for col, v in enumerate(values, start=1):
                     widths[col] = max(widths.get(col, 8), min(len(str(v)) + 2, 60))
             for line in (*block.footnotes, *block.notes, *block.explanations):
-                ws.append([line])
+                ws.append([safe_text(line)])
                 ws.cell(row=ws.max_row, column=1).font = muted
             if block.caption:
-                ws.append([block.caption])
+                ws.append([safe_text(block.caption)])
                 ws.cell(row=ws.max_row, column=1).font = muted
         for col, width in widths.items():
             ws.column_dimensions[get_column_letter(col)].width = max(width, 12)
         ws.freeze_panes = "B1"
-    wb.save(target)
-    return target
+    # stamped with the page's period, not the wall clock: the same data, the same bytes
+    return write_bytes(target, workbook_bytes(wb, now=_stamp(page)))
+
+
+def _stamp(page: Page) -> dt.datetime:
+    """The end (else the start) of the page's period, as the workbook's creation time."""
+    day = page.meta.get("end") or page.meta.get("start")
+    if isinstance(day, dt.date):
+        return dt.datetime.combine(day, dt.time())
+    return dt.datetime(1980, 1, 1)
 
 
 def page_views(page: Page) -> list[RenderableType]:

@@ -1,4 +1,8 @@
-"""GetCourse exports: users, orders and payments (Russian headers, found by name)."""
+"""GetCourse exports: users, orders and payments (Russian headers, found by name).
+
+An orders export must have at least one of the customer's columns (user id, email,
+phone); a row with none of them filled is rejected on the first of those the file has.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,11 @@ from functools import partial
 import pandas as pd
 
 from livebase.config import PurchaseRules
+from livebase.errors import InputError
 from livebase.ingest.fields import Field, Reject, extract
 from livebase.ingest.normalize import (
     REFUND_PENDING,
+    known_timezone,
     normalize_email,
     normalize_id,
     normalize_phone,
@@ -48,13 +54,9 @@ def _non_negative(text: str) -> Decimal:
 
 
 def _timezone(text: str) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     value = text.strip()
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone: {text!r}") from exc
+    if not known_timezone(value):
+        raise ValueError(f"unknown time zone: {text[:60]!r}")
     return value
 
 
@@ -110,6 +112,8 @@ class GetCourseUsers:
         )
         c = ex.columns
         n = len(ex.lines)
+        if not n:  # no row passed: nothing to write (an empty batch is not a batch)
+            return Converted([], ex.rejects)
         names = [
             " ".join(p for p in (c["first_name"][i], c["last_name"][i]) if p) or None
             for i in range(n)
@@ -170,6 +174,14 @@ class GetCourseOrders:
                 Field("tags", ("Теги",)),
             ],
         )
+        who = [ex.present[k] for k in ("user_id", "email", "phone") if k in ex.present]
+        if not who:
+            raise InputError(
+                "no customer column: an orders export needs 'ID пользователя', 'Email' or "
+                f"'Телефон' ({raw.header_note()})",
+                file=raw.file,
+                line=1,
+            )
         c = ex.columns
         n = len(ex.lines)
         col = c.__getitem__
@@ -186,7 +198,7 @@ class GetCourseOrders:
                 rejects.append(
                     Reject(
                         ex.lines[i],
-                        ex.present.get("email", "Email"),
+                        who[0],
                         "",
                         "no customer: neither user id, email nor phone",
                     )

@@ -7,16 +7,24 @@ starts with ``C``, ``set`` status refunded), aggregation of lines into one recor
 what to do with exact duplicates and negative amounts. A file without a header line gets
 its column names from ``header: [..]`` (records are then numbered from line 1). Shipped
 examples live in ``livebase/ingest/mappings/``.
+
+- Every table with a ``customer_id`` (customers too) needs ``customer:``; ``timezone`` and
+  ``encoding`` must be known names; all three are checked when the mapping loads.
+- An integer column takes only whole numbers its type holds (``score`` is int16).
+- An expression's result is rounded to cents; a division by zero or a result of 10^16 or
+  more rejects the row, and so does an aggregated sum out of that range (every line).
+- A reject names the column as the file spells it (headers match whatever their case).
 """
 
 from __future__ import annotations
 
 import ast
+import codecs
 import hashlib
 import operator
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal
@@ -28,6 +36,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from livebase.errors import ConfigError, InputError
 from livebase.ingest.fields import Reject
 from livebase.ingest.normalize import (
+    CENT,
+    MONEY_LIMIT,
+    known_timezone,
     normalize_email,
     normalize_id,
     normalize_phone,
@@ -114,6 +125,23 @@ class Mapping(_Strict):
             raise ValueError(f"unknown table {value!r} (one of {', '.join(CANONICAL)})")
         return value
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None and not known_timezone(value):
+            raise ValueError(f"unknown time zone {value!r}")
+        return value
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                codecs.lookup(value)
+            except LookupError as exc:
+                raise ValueError(f"unknown encoding {value!r}") from exc
+        return value
+
     @field_validator("header")
     @classmethod
     def _header_names(cls, value: list[str] | None) -> list[str] | None:
@@ -144,7 +172,7 @@ def load_mapping(path_or_name: str | Path) -> Mapping:
     for name in mapping.customer_columns:
         if name not in CANONICAL["customers"].columns:
             raise ConfigError(f"{path}: customer_columns.{name}: customers has no such column")
-    if mapping.table != "customers" and "customer_id" in spec.columns and not mapping.customer:
+    if "customer_id" in spec.columns and not mapping.customer:
         raise ConfigError(f"{path}: customer: say which columns identify the person")
     return mapping
 
@@ -248,8 +276,26 @@ def _parser(dtype: dt.DataType, tz: str, fmt: str | None):
     if dtype.is_boolean():
         return parse_bool
     if dtype.is_integer():
-        return lambda s: int(s.strip())
+        return partial(_integer, bounds=dtype.bounds)
     return lambda s: s.strip()
+
+
+def _integer(text: str, bounds) -> int:
+    """A whole number the column's type holds.
+
+    >>> _integer(" 7 ", dt.int16.bounds)
+    7
+    >>> _integer("40000", dt.int16.bounds)
+    Traceback (most recent call last):
+    ValueError: out of range for int16: '40000'
+    """
+    value = text.strip()
+    if not re.fullmatch(r"[+-]?\d{1,19}", value):
+        raise ValueError(f"not a whole number: {text[:40]!r}")
+    number = int(value)
+    if not bounds.lower <= number <= bounds.upper:
+        raise ValueError(f"out of range for int{bounds.upper.bit_length() + 1}: {text[:40]!r}")
+    return number
 
 
 ID_COLUMNS = ("order_id", "event_id", "payment_id")
@@ -302,7 +348,7 @@ class MappingPreset:
             raise InputError(
                 f"missing column{'s' if len(missing) > 1 else ''} "
                 f"{', '.join(repr(h) for h in missing)} named by the mapping "
-                f"(the file has: {', '.join(raw.headers[:40])})",
+                f"({raw.header_note()})",
                 file=raw.file,
                 line=1,
             )
@@ -399,6 +445,11 @@ class MappingPreset:
         frame = pd.DataFrame({k: [v[i] for i in keep] for k, v in data.items()})
         frame, more = self._finish(frame, m)
         rejects.extend(more)
+        # headers match whatever their case and spacing: a reject names the file's spelling
+        spelled = {h: raw.headers[pos[h]] for h in needed}
+        rejects = [
+            Reject(r.line, spelled.get(r.column, r.column), r.value, r.reason) for r in rejects
+        ]
         if frame.empty:
             return Converted([], rejects)
         batches = [
@@ -429,7 +480,18 @@ class MappingPreset:
                         problem[i] = Reject(lines[i], h, r[pos[h]][:200], str(exc))
                         break
                 else:
-                    out[i] = _eval(tree, env)
+                    try:
+                        value = _eval(tree, env).quantize(CENT, rounding=ROUND_HALF_UP)
+                        too_big = abs(value) >= MONEY_LIMIT
+                        why = f"{c.expr} = {value}: amount out of range" if too_big else ""
+                    except ZeroDivisionError:  # x / 0 and 0 / 0
+                        value, why = None, f"{c.expr}: division by zero"
+                    except ArithmeticError:  # more digits than a Decimal holds
+                        value, why = None, f"{c.expr}: amount out of range"
+                    if why:
+                        problem[i] = Reject(lines[i], names[0] if names else name, "", why)
+                    else:
+                        out[i] = value
             return out
         if not c.header:
             return [c.value] * n
@@ -488,9 +550,15 @@ class MappingPreset:
             for rec in records:
                 for col in m.aggregate.sum:
                     if isinstance(rec.get(col), Decimal):
-                        rec[col] = rec[col].quantize(Decimal("0.01"))
+                        rec[col] = rec[col].quantize(CENT)
         out, rejects = [], []
+        sums = m.aggregate.sum if m.aggregate is not None else []
         for rec in records:
+            big = [c for c in sums if abs(rec.get(c) or 0) >= MONEY_LIMIT]
+            if big:
+                reason = f"the sum of {len(rec[LINES])} lines is out of range: {rec[big[0]]}"
+                rejects.extend(Reject(line, big[0], "", reason) for line in rec[LINES])
+                continue
             fixed, problem = self._sign(rec, m, rec[LINES][0])
             if problem:
                 rejects.extend(

@@ -9,8 +9,9 @@ Analytics Dataset): registrations and withdrawals as learning-platform activitie
   start in February and J ones in October; the 1st of the month is our choice, it gives no
   day).
 - Rejects: a row without ``date_registration`` loads its withdrawal alone; a row with
-  neither date, a presentation code that is not a year and B or J, or an offset that is
-  not a whole number is rejected whole, with the reason, so that rows loaded + rows
+  neither date, a presentation code that is not a year (1970–2100) and B or J, an offset
+  that is not a whole number of at most 36,500 days, or an event date outside 1970–2100 is
+  rejected whole, with the reason and a column of the file, so that rows loaded + rows
   rejected = rows in the file.
 
 The generic mapping format cannot add a day offset to a date nor make two events of one
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 
 from livebase.errors import InputError
 from livebase.ingest.fields import Reject
+from livebase.ingest.normalize import MAX_YEAR, MIN_YEAR
 from livebase.ingest.presets.base import LINES, Context, Converted
 from livebase.ingest.presets.mapping import MappingPreset, load_mapping
 from livebase.ingest.readers import RawTable
@@ -36,6 +38,7 @@ PRESENTATION_MONTHS = {"B": 2, "J": 10}
 PRESENTATION_DAY = 1
 OULAD_COLUMNS = ("code_module", "code_presentation", "date_registration", "date_unregistration")
 ADDED_COLUMNS = ("event_kind", "event_ts", "course")
+MAX_OFFSET_DAYS = 36_500  # a century either way: anything more is not a day offset
 
 
 def presentation_start(code: str) -> dt.date | None:
@@ -43,9 +46,11 @@ def presentation_start(code: str) -> dt.date | None:
 
     >>> presentation_start("2013J"), presentation_start("2014B"), presentation_start("2014X")
     (datetime.date(2013, 10, 1), datetime.date(2014, 2, 1), None)
+    >>> presentation_start("1822B") is None
+    True
     """
     m = re.fullmatch(r"(\d{4})([BJ])", code.strip())
-    if not m:
+    if not m or not MIN_YEAR <= int(m.group(1)) <= MAX_YEAR:
         return None
     return dt.date(int(m.group(1)), PRESENTATION_MONTHS[m.group(2)], PRESENTATION_DAY)
 
@@ -55,12 +60,17 @@ def _offset(text: str) -> int | None:
 
     >>> _offset("-159"), _offset(" 12 "), _offset("")
     (-159, 12, None)
+    >>> _offset("99999999999")
+    Traceback (most recent call last):
+    ValueError: not a day offset within 36500 days: '99999999999'
     """
     text = text.strip()
     if not text:
         return None
     if not re.fullmatch(r"[+-]?\d+", text):
         raise ValueError(f"not a whole number of days: {text!r}")
+    if len(text) > 7 or abs(int(text)) > MAX_OFFSET_DAYS:
+        raise ValueError(f"not a day offset within {MAX_OFFSET_DAYS} days: {text!r}")
     return int(text)
 
 
@@ -84,7 +94,7 @@ class OuladRegistrations:
             raise InputError(
                 f"missing column{'s' if len(missing) > 1 else ''} "
                 f"{', '.join(repr(c) for c in missing)} of an OULAD studentRegistration file "
-                f"(the file has: {', '.join(raw.headers[:40])})",
+                f"({raw.header_note()})",
                 file=raw.file,
                 line=1,
             )
@@ -119,8 +129,15 @@ class OuladRegistrations:
                 except ValueError as exc:
                     problem = Reject(line, raw.headers[pos], row[pos][:200], str(exc))
                     break
-                if offset is not None:
-                    events.append((kind, offset))
+                if offset is None:
+                    continue
+                day = start + dt.timedelta(days=offset)
+                if not MIN_YEAR <= day.year <= MAX_YEAR:
+                    problem = Reject(
+                        line, raw.headers[pos], row[pos][:200], f"implausible date: {day}"
+                    )
+                    break
+                events.append((kind, offset))
             if problem is None and not events:
                 problem = Reject(
                     line,
@@ -148,10 +165,14 @@ class OuladRegistrations:
         conv = self._mapping.convert(shaped, ctx)
         merged: list[Reject] = []
         bad: set[int] = set()
+        # a problem of a column this preset added is reported on the file's own column
+        own = (raw.headers[reg], raw.headers[reg], raw.headers[mod])
+        source = dict(zip(ADDED_COLUMNS, own, strict=True))
         for r in [*rejects, *conv.rejects]:
             if r.line not in bad:
                 bad.add(r.line)
-                merged.append(r)
+                column = source.get(r.column, r.column)
+                merged.append(Reject(r.line, column, r.value, r.reason))
         batches = []
         for b in conv.batches:
             keep = ~b.frame[LINES].map(lambda ls: any(x in bad for x in ls)).astype(bool)
