@@ -287,6 +287,35 @@ def segment(
 
 
 @app.command()
+def check(
+    lang: LangOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Audit the store and the export folders: each check and its offending rows; exit 1
+    when any fails (after a crash, run this, then the interrupted command again)."""
+    from livebase.i18n import t
+    from livebase.store.invariants import audit
+
+    ws = _open(workspace)
+    lang = lang or ws.config.locale
+    counts = audit(ws)
+    table = Table(title=t("check.title", lang, path=ws.root.resolve()))
+    table.add_column(t("check.col.audit", lang))
+    table.add_column(t("check.col.rows", lang), justify="right")
+    table.add_column(t("check.col.state", lang))
+    for name, n in counts.items():
+        state = f"[red]{t('check.fail', lang)}[/]" if n else f"[green]{t('check.pass', lang)}[/]"
+        table.add_row(name, f"{n:,}", state)
+    console.print(table)
+    failed = [name for name, n in counts.items() if n]
+    if failed:
+        raise LivebaseError(
+            t("check.failed", lang, n=len(failed), total=len(counts), names=", ".join(failed))
+        )
+    console.print(f"[green]{t('check.ok', lang, n=len(counts))}[/]")
+
+
+@app.command()
 def migration(
     from_: Annotated[str, typer.Option("--from", help="Earlier snapshot (YYYY-MM-DD).")],
     to: Annotated[str, typer.Option(help="Later snapshot (YYYY-MM-DD).")],
@@ -1152,6 +1181,65 @@ def webhook(
     )
     console.print(f"GetCourse: {url}", markup=False, soft_wrap=True)
     console.print(f"JSON (X-Livebase-Signature: sha256=HMAC): key {json_key(secret)}", markup=False)
+
+
+@app.command()
+def erase(
+    customer: Annotated[
+        str,
+        typer.Option(
+            "--customer",
+            help="Customer id (gc:123), e-mail or phone; '-' reads it from standard input "
+            "(kept out of the shell history).",
+            show_default=False,
+        ),
+    ],
+    by: Annotated[
+        str | None, typer.Option(help="Who erases (recorded; default: the system user).")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    lang: LangOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Erase a person (right to erasure): their contacts go from the store and the
+    workspace's files, their rows keep counting under a random anonymous id, and the
+    erasure is recorded without personal data. Never prints the person's data."""
+    from livebase.i18n import t
+    from livebase.privacy.erase import erase_person, plan_erasure
+
+    if customer == "-":
+        customer = sys.stdin.readline().strip()
+    ws = _open(workspace)
+    lang = lang or ws.config.locale
+    plan = plan_erasure(ws, customer)
+    table = Table(title=t("erase.plan", lang))
+    table.add_column(t("erase.col.where", lang))
+    table.add_column(t("erase.col.rows", lang), justify="right")
+    for name, n in plan.tables.items():
+        table.add_row(name, str(n))
+    for kind, counts in plan.files.items():
+        table.add_row(t("erase.files", lang, kind=kind, files=counts["files"]), str(counts["rows"]))
+    console.print(table)
+    if not yes and not typer.confirm(t("erase.confirm", lang), default=False):
+        raise typer.Abort()
+    result = erase_person(ws, plan, by=by)
+    files = sum(c["files"] for c in result.files.values())
+    console.print(
+        "[green]"
+        + t(
+            "erase.done",
+            lang,
+            erasure_id=result.erasure_id,
+            anon_id=result.anon_id,
+            rows=sum(result.tables.values()),
+            tables=len(result.tables),
+            files=files,
+        )
+        + "[/]"
+    )
+    if result.unhandled:
+        paths = ", ".join(result.unhandled)
+        console.print(t("erase.unhandled", lang, paths=paths), style="yellow", markup=False)
 
 
 def listening_socket(host: str, port: int, *, any_port: bool = False) -> socket.socket:

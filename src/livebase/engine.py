@@ -6,9 +6,13 @@ One URL says where the store lives; every stage runs the same Ibis code on it:
   default), or ``duckdb://`` for an in-memory store. Settings in the query are DuckDB's
   own: ``duckdb://store.duckdb?memory_limit=1GB&threads=2`` (``memory_limit``,
   ``threads``, ``temp_directory``, ``max_temp_directory_size``,
-  ``preserve_insertion_order``). By default DuckDB may use 80 % of the machine's memory
-  before it spills to disk; a school sharing a laptop or a small server caps it here (see
-  bench/RESULTS.md for what a cap costs in time).
+  ``preserve_insertion_order``, ``force_compression``: ``uncompressed`` lets a byte scan
+  of the file see its strings, as the erasure test does). By default DuckDB may use 80 %
+  of the machine's memory before it spills to disk; a school sharing a laptop or a small
+  server caps it here (see bench/RESULTS.md for what a cap costs in time).
+  ``lock_wait=SECONDS`` is livebase's own (stripped before DuckDB sees it): how long to
+  wait for a store file another process holds (default ``LIVEBASE_LOCK_WAIT`` from the
+  environment, else 120 s).
 - ``postgres://user:password@host:5432/database`` (also ``postgresql://``): a PostgreSQL
   server (``pip install 'livebase[postgres]'``); settings in the query go to libpq
   (``sslmode``, ``connect_timeout``, ``application_name`` …).
@@ -35,6 +39,12 @@ Rules every engine keeps (tested on each, tests/engines):
   (the kept rows go to a staging table, then overwrite the table).
 - PostgreSQL plans from table statistics, so every write is followed by ``ANALYZE`` of the
   table (a freshly loaded table without statistics gets plans that never finish).
+- A DuckDB file is held by one process at a time (even a read-only open fails while another
+  process writes it): opening one that another process holds retries, silently and with
+  a pause of 50 then 100 ms, until the lock wait runs out, then raises
+  :class:`StoreBusy` naming the holder's pid.
+- :func:`compact` leaves no deleted value in the store's files (DuckDB: the file rewritten,
+  the WAL removed; PostgreSQL: ``VACUUM FULL``; Spark: its rewrites already drop them).
 """
 
 from __future__ import annotations
@@ -43,6 +53,8 @@ import io
 import os
 import re
 import threading
+import time
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,7 +76,14 @@ DUCKDB_SETTINGS = (
     "temp_directory",
     "max_temp_directory_size",
     "preserve_insertion_order",
+    "force_compression",  # e.g. uncompressed: the erasure test scans the file's bytes
 )
+LOCK_WAIT = "lock_wait"  # livebase's own DuckDB setting: never passed to DuckDB
+LOCK_WAIT_ENV = "LIVEBASE_LOCK_WAIT"
+LOCK_WAIT_S = 120.0
+# how each open DuckDB connection was opened (resolved path, settings): compact() reopens it
+_OPENED: weakref.WeakKeyDictionary[BaseBackend, EngineUrl] = weakref.WeakKeyDictionary()
+_HELD = re.compile(r"Could not set lock on file .*Conflicting lock is held in .*\(PID (\d+)\)")
 SCHEMES = {
     "duckdb": "duckdb",
     "postgres": "postgres",
@@ -107,12 +126,14 @@ def parse(url: str) -> EngineUrl:
     if empty:
         raise ConfigError(f"engine URL {url!r}: no value for {', '.join(empty)}")
     if backend == "duckdb":
-        unknown = sorted(set(found) - set(DUCKDB_SETTINGS))
+        unknown = sorted(set(found) - {*DUCKDB_SETTINGS, LOCK_WAIT})
         if unknown:
             raise ConfigError(
                 f"engine URL {url!r}: unknown setting {', '.join(unknown)} "
-                f"(known: {', '.join(DUCKDB_SETTINGS)})"
+                f"(known: {', '.join((*DUCKDB_SETTINGS, LOCK_WAIT))})"
             )
+        if LOCK_WAIT in found:
+            _seconds(found[LOCK_WAIT], f"engine URL {url!r}: {LOCK_WAIT}")
     elif backend == "pyspark":
         if not base:
             raise ConfigError(f"engine URL {url!r}: name the Spark master (pyspark://local[2])")
@@ -138,11 +159,19 @@ def settings(url: str) -> tuple[str, dict[str, str]]:
     return url.partition("?")[0], parsed.settings
 
 
-def connect(url: str, *, home: Path | None = None) -> BaseBackend:
+def connect(
+    url: str,
+    *,
+    home: Path | None = None,
+    read_only: bool = False,
+    lock_wait: float | None = None,
+) -> BaseBackend:
     """Open an Ibis backend for ``url`` with the session time zone set to UTC.
 
     ``home`` is the workspace folder: a relative DuckDB path is taken from there, and Spark
-    keeps its catalog and tables there unless the URL names others.
+    keeps its catalog and tables there unless the URL names others. ``read_only`` and
+    ``lock_wait`` (seconds, overriding the URL's and the environment's) apply to a DuckDB
+    file only.
 
     >>> con = connect("duckdb://")
     >>> con.name
@@ -154,7 +183,7 @@ def connect(url: str, *, home: Path | None = None) -> BaseBackend:
     shown = _redacted(url)
     try:
         if parsed.backend == "duckdb":
-            return _connect_duckdb(parsed, home)
+            return _connect_duckdb(parsed, home, read_only=read_only, lock_wait=lock_wait)
         if parsed.backend == "postgres":
             return _connect_postgres(parsed, url.partition("?")[2])
         return _connect_spark(parsed, home)
@@ -184,16 +213,100 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0]
 
 
-def _connect_duckdb(parsed: EngineUrl, home: Path | None) -> BaseBackend:
+class StoreBusy(EngineError):
+    """A DuckDB store file another process holds, still held when the lock wait ran out."""
+
+    def __init__(self, path: str, pid: int | None) -> None:
+        self.path, self.pid = path, pid
+        holder = f" (pid {pid})" if pid is not None else ""
+        super().__init__(
+            f"the store {path} is in use by another livebase process{holder}; "
+            "try again when it finishes"
+        )
+
+
+def _seconds(text: str, what: str) -> float:
+    """A lock wait in seconds: a number, 0 or more.
+
+    >>> _seconds("2.5", "lock_wait")
+    2.5
+    >>> _seconds("-1", "lock_wait")
+    Traceback (most recent call last):
+    livebase.errors.ConfigError: lock_wait must be a number of seconds (0 or more), not '-1'
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise ConfigError(f"{what} must be a number of seconds (0 or more), not {text!r}")
+    return value
+
+
+def lock_wait_s(settings: dict[str, str]) -> float:
+    """Seconds to wait for a DuckDB file another process holds: the URL's ``lock_wait``,
+    else ``LIVEBASE_LOCK_WAIT``, else 120.
+
+    >>> lock_wait_s({"lock_wait": "3"})
+    3.0
+    """
+    if LOCK_WAIT in settings:
+        return _seconds(settings[LOCK_WAIT], LOCK_WAIT)
+    env = os.environ.get(LOCK_WAIT_ENV)
+    if env is not None and env.strip():
+        return _seconds(env.strip(), LOCK_WAIT_ENV)
+    return LOCK_WAIT_S
+
+
+def _held_by(exc: Exception) -> tuple[bool, int | None]:
+    """Whether ``exc`` is DuckDB's "another process holds the file", and the holder's pid.
+
+    >>> _held_by(OSError('Could not set lock on file "/s.duckdb": Conflicting lock is '
+    ...                  'held in /usr/bin/python3 (PID 42). See also …'))
+    (True, 42)
+    """
+    text = " ".join(str(exc).split())
+    if "Could not set lock on file" not in text:
+        return False, None
+    found = _HELD.search(text)
+    return True, int(found.group(1)) if found else None
+
+
+def _connect_duckdb(
+    parsed: EngineUrl,
+    home: Path | None,
+    *,
+    read_only: bool = False,
+    lock_wait: float | None = None,
+) -> BaseBackend:
+    import duckdb
+
     path = parsed.target  # /abs/path.duckdb or relative/path.duckdb; empty = memory
+    options = {k: v for k, v in parsed.settings.items() if k != LOCK_WAIT}
     if path and home is not None and not Path(path).is_absolute():
         path = (Path(home) / path).resolve().as_posix()
     if path:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        con = ibis.duckdb.connect(path, **parsed.settings)
+        wait = lock_wait_s(parsed.settings) if lock_wait is None else lock_wait
+        deadline = time.monotonic() + wait
+        pause = 0.05
+        while True:
+            try:
+                con = ibis.duckdb.connect(path, read_only=read_only, **options)
+                break
+            except duckdb.IOException as exc:
+                held, pid = _held_by(exc)
+                if not held:
+                    raise
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise StoreBusy(path, pid) from exc
+                time.sleep(min(pause, left))  # bounded by the lock wait
+                pause = min(pause * 2, 0.1)  # the web app frees it for 0.25 s at least
     else:
-        con = ibis.duckdb.connect(**parsed.settings)
+        con = ibis.duckdb.connect(**options)
     con.raw_sql("SET TimeZone = 'UTC'")
+    _OPENED[con] = EngineUrl("duckdb", path, dict(parsed.settings))  # compact() reopens it
     return con
 
 
@@ -313,6 +426,62 @@ def transaction(con: BaseBackend) -> Iterator[None]:
         _execute(con, "ROLLBACK")
         raise
     _execute(con, "COMMIT")
+
+
+def compact(con: BaseBackend, tables: Sequence[str] = ()) -> BaseBackend:
+    """Leave no deleted or overwritten value in the store's files (``livebase erase``);
+    returns the connection to use from now on (``con`` unless it had to be reopened).
+
+    DuckDB keeps old values in free blocks and in its WAL, so after a CHECKPOINT the
+    database is copied into a fresh file (``COPY FROM DATABASE``) that is synced and moved
+    over the old one, the WAL is removed and the file reopened with the same settings (an
+    in-memory store has no file). PostgreSQL: ``VACUUM (FULL, ANALYZE)`` rewrites
+    ``tables`` (every table when none are named) without their dead rows. Spark: nothing,
+    as its deletes and updates already rewrite the tables' files.
+    """
+    if is_postgres(con):
+        for table in tables or [None]:
+            target = "" if table is None else " " + sge.to_table(table, quoted=True).sql("postgres")
+            _execute(con, f"VACUUM (FULL, ANALYZE){target}")
+        return con
+    if is_spark(con):
+        return con
+    path = con.con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    if not path or not path[0]:
+        return con
+    target = Path(path[0])
+    opened = _OPENED.get(con) or EngineUrl("duckdb", target.as_posix(), {})
+    fresh = target.with_name(target.name + ".compact")
+    for leftover in (fresh, Path(f"{fresh}.wal")):
+        leftover.unlink(missing_ok=True)
+    name = con.con.execute("SELECT current_database()").fetchone()[0]
+    _execute(con, "CHECKPOINT")
+    _execute(con, f"ATTACH {sge.Literal.string(fresh.as_posix()).sql('duckdb')} AS lb_compact")
+    try:
+        _execute(con, f"COPY FROM DATABASE {_q(con, name)} TO lb_compact")
+    except BaseException:
+        _execute(con, "DETACH lb_compact")
+        fresh.unlink(missing_ok=True)
+        raise
+    _execute(con, "DETACH lb_compact")
+    _fsync(fresh)
+    # between the close and the move another process could open the old file: keep the
+    # window to two system calls (run erase with the dashboard stopped)
+    con.disconnect()
+    Path(f"{target}.wal").unlink(missing_ok=True)  # the old file's log: never replay it
+    os.replace(fresh, target)
+    _fsync(target.parent)
+    return _connect_duckdb(opened, None)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def analyze(con: BaseBackend, table: str) -> None:

@@ -7,10 +7,10 @@ The rules, one sentence each:
   when every touch was left out), and none for the holdout, which has no touches.
 * A row is one touch going out now, and rows are sorted by planned time, customer and
   touch number.
-* A file carries only what its channel needs: e-mail the address, messenger and SMS the
-  phone (E.164), push neither (the app knows the customer by id); every file has
-  customer_id, name, send_at (UTC), send_at_local (the customer's time zone), pattern,
-  offer, deadline (UTC) and touch_no.
+* A file carries only what its channel needs (SPEC F7.3): e-mail the address, messenger
+  and SMS the phone (E.164), each with the name for the greeting; push neither contact nor
+  name (the app knows the customer by id); every file has customer_id, send_at (UTC),
+  send_at_local (the customer's time zone), pattern, offer, deadline (UTC) and touch_no.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from livebase.exports.files import as_datetime, as_value, local_text, safe_text,
 
 ESP_CHANNELS = ("email", "messenger", "sms", "push")
 CONTACT = {"email": ["email"], "messenger": ["phone"], "sms": ["phone"], "push": []}
+NAMED = ("email", "messenger", "sms")  # the channels whose message greets by name
 TAIL = ["send_at", "send_at_local", "pattern", "offer", "deadline", "touch_no"]
 
 
@@ -28,8 +29,10 @@ def header(channel: str) -> list[str]:
     """>>> header("sms")
     ['customer_id', 'phone', 'name', 'send_at', 'send_at_local', 'pattern', 'offer', \
 'deadline', 'touch_no']
+    >>> header("push")[:2]
+    ['customer_id', 'send_at']
     """
-    return ["customer_id", *CONTACT[channel], "name", *TAIL]
+    return ["customer_id", *CONTACT[channel], *(["name"] if channel in NAMED else []), *TAIL]
 
 
 def esp_rows(touches: pd.DataFrame, channel: str) -> list[list[object]]:
@@ -37,11 +40,12 @@ def esp_rows(touches: pd.DataFrame, channel: str) -> list[list[object]]:
     rows = []
     for r in touches.itertuples(index=False):
         contact = [getattr(r, c) for c in CONTACT[channel]]
+        named = [safe_text(r.name)] if channel in NAMED else []
         rows.append(
             [
                 r.customer_id,
                 *contact,
-                safe_text(r.name),
+                *named,
                 utc_iso(as_datetime(r.planned_at)),
                 local_text(as_datetime(r.local_at)),
                 r.pattern,

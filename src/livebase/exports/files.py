@@ -11,14 +11,19 @@
 * XLSX workbooks carry the export's ``now`` as their created and modified time and every
   member of the zip archive the same fixed timestamp.
 * JSON is UTF-8, keys sorted, indented by one space, with a final newline.
+* A file is written under a temporary name in its own folder (``.<name>.tmp``), flushed
+  to disk and then renamed over ``<name>``, so a crash leaves the old file or the new one,
+  never a part of either.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
+import os
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -33,6 +38,7 @@ from openpyxl.xml.functions import tostring
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _MIN_WIDTH, _MAX_WIDTH = 8, 80
+TEMP_SUFFIX = ".tmp"
 
 
 def as_datetime(value: object) -> dt.datetime | None:
@@ -91,10 +97,54 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
+def temp_name(path: Path) -> Path:
+    """Where :func:`write_bytes` writes ``path`` before it takes its name.
+
+    >>> temp_name(Path("out/W1/email-value.csv")).as_posix()
+    'out/W1/.email-value.csv.tmp'
+    """
+    return path.with_name(f".{path.name}{TEMP_SUFFIX}")
+
+
+def is_temp(name: str) -> bool:
+    """>>> is_temp(".calls.xlsx.tmp"), is_temp("calls.xlsx")
+    (True, False)
+    """
+    return name.startswith(".") and name.endswith(TEMP_SUFFIX)
+
+
 def write_bytes(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a temporary name beside ``path``, flush it to disk, then give it
+    the name (``os.replace``): ``path`` holds the old bytes or the new, never a part."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    tmp = temp_name(path)
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    sync_folder(path.parent)
     return path
+
+
+def sync_folder(folder: Path) -> None:
+    """Flush a folder's entries (a rename or a deletion) to disk where the system can."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file's bytes, in hex."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> Path:
@@ -131,6 +181,11 @@ def write_xlsx(
         sheet.freeze_panes = "A2"
     if not sheets:
         wb.create_sheet(title="-")
+    return write_bytes(path, workbook_bytes(wb, now=now))
+
+
+def workbook_bytes(wb: Workbook, *, now: dt.datetime) -> bytes:
+    """An openpyxl workbook as XLSX bytes stamped with ``now`` (not the wall clock)."""
     buf = io.BytesIO()
     wb.save(buf)
     # openpyxl stamps the wall clock into docProps/core.xml and the zip members: replace
@@ -148,4 +203,4 @@ def write_xlsx(
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = info.external_attr
             dst.writestr(member, data)
-    return write_bytes(path, out.getvalue())
+    return out.getvalue()

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import ibis
 import pandas as pd
 
+from livebase.engine import transaction
 from livebase.errors import InputError
 from livebase.exports import conditions as cond
 from livebase.exports.consent import PURPOSES, suppressed
@@ -126,7 +127,9 @@ def prepare(ws: Workspace, wave_id: str, *, now: dt.datetime, webinar_id: str | 
 
 
 def write_exclusions(ws: Workspace, prepared: Prepared) -> None:
-    upsert(ws.con, "exclusions", prepared.exclusions)
+    """Record the export's decisions, all or none (an upsert is a delete and an insert)."""
+    with transaction(ws.con):
+        upsert(ws.con, "exclusions", prepared.exclusions)
 
 
 def _check(ws: Workspace, wave_id: str, frame: pd.DataFrame, webinar_id: str | None) -> None:

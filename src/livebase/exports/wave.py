@@ -5,9 +5,15 @@ The rules, one sentence each:
 * Every file of a wave goes to ``<out_dir>/<wave_id>/`` and is rewritten on each run; a
   file an earlier run listed in the manifest and this run does not write is deleted.
 * The same store, ``now`` and webinar give byte-identical files.
-* ``<wave_id>/manifest.json`` lists every file with its kind, channel, arm and rows, the
-  touches left out per reason, the pending ones, ``now``, the retargeting span per arm
-  and the webinar.
+* ``<wave_id>/manifest.json`` lists every file with its kind, channel, arm, rows, size in
+  bytes and SHA-256, the touches left out per reason, the pending ones, ``now``, the
+  retargeting span per arm and the webinar.
+* The manifest is the export's commit: a run first moves the old one aside
+  (``.manifest-previous.json``), writes every file atomically (a temporary name, then a
+  rename), deletes the stale files, and writes the manifest last; so a folder with a
+  manifest is a finished export whose files match it, and a folder without one is an
+  export that was interrupted, which the next run finishes (its leftover ``.*.tmp``
+  files removed first).
 * ``left_out`` counts the touches not going out now per reason (``condition_not_met``
   for a decided condition that failed, else the exclusion's reason code) and ``pending``
   the conditional touches whose condition is not decided yet.
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +40,9 @@ from livebase.exports import esp, retargeting
 from livebase.exports import webinar as web
 from livebase.exports.consent import MARKETING, SERVICE
 from livebase.exports.files import (
+    is_temp,
+    sha256_of,
+    sync_folder,
     utc_iso,
     write_bytes,
     write_csv,
@@ -41,10 +51,12 @@ from livebase.exports.files import (
 )
 from livebase.exports.touches import PENDING, Prepared, prepare, write_exclusions
 from livebase.exports.webinar import WebinarInfo
+from livebase.faults import fault
 from livebase.metrics.rfm import utc_naive
 from livebase.store.workspace import Workspace
 
 MANIFEST = "manifest.json"
+PREVIOUS = ".manifest-previous.json"  # the manifest of the run before, while a run writes
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
@@ -54,6 +66,8 @@ class ExportedFile(NamedTuple):
     channel: str | None
     arm: str | None
     rows: int
+    size: int = 0  # bytes
+    sha256: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,7 +103,9 @@ def export_wave(
     write_exclusions(ws, prepared)
 
     out = _Files(Path(out_dir) / wave_id)
+    earlier = _begin(out.folder)
     _esp_files(out, frame, arms)
+    fault("export.files")
     spans = _retargeting_files(out, frame, arms)
     _call_files(out, ws, prepared, arms, now=now)
     if webinar is not None:
@@ -100,7 +116,7 @@ def export_wave(
     counts = states[states != PENDING].value_counts()
     left_out = {str(k): int(v) for k, v in sorted(counts.items())}
     manifest = out.folder / MANIFEST
-    _remove_stale(out.folder, manifest, {f.path.name for f in out.files})
+    _remove_stale(out.folder, earlier - {f.path.name for f in out.files})
     write_json(
         manifest,
         {
@@ -108,7 +124,7 @@ def export_wave(
             "now": utc_iso(now),
             "files": [
                 {"path": f.path.name, "kind": f.kind, "channel": f.channel}
-                | {"arm": f.arm, "rows": f.rows}
+                | {"arm": f.arm, "rows": f.rows, "size": f.size, "sha256": f.sha256}
                 for f in out.files
             ],
             "left_out": left_out,
@@ -117,6 +133,7 @@ def export_wave(
             "webinar": None if webinar is None else _webinar_entry(webinar),
         },
     )
+    (out.folder / PREVIOUS).unlink(missing_ok=True)
     return ExportResult(wave_id, tuple(out.files), left_out, pending, manifest, spans)
 
 
@@ -127,11 +144,16 @@ class _Files:
 
     def csv(self, name: str, kind: str, channel: str | None, arm: str | None, header, rows):
         path = write_csv(self.folder / name, header, rows)
-        self.files.append(ExportedFile(path, kind, channel, arm, len(rows)))
+        self.add(path, kind, channel, arm, len(rows))
 
     def raw(self, name: str, kind: str, channel: str | None, data: bytes, rows: int) -> None:
         path = write_bytes(self.folder / name, data)
-        self.files.append(ExportedFile(path, kind, channel, None, rows))
+        self.add(path, kind, channel, None, rows)
+
+    def add(self, path: Path, kind: str, channel: str | None, arm: str | None, rows: int):
+        """Record a written file with its size and checksum (read back from the disk)."""
+        size = path.stat().st_size
+        self.files.append(ExportedFile(path, kind, channel, arm, rows, size, sha256_of(path)))
 
 
 def _going(frame: pd.DataFrame) -> pd.DataFrame:
@@ -188,7 +210,7 @@ def _call_files(
         sheets.append((arm, calls_mod.xlsx_header(lang), rows))
     path = write_xlsx(out.folder / "calls.xlsx", sheets, now=now)
     rows_in_all = sum(len(rows) for _, _, rows in sheets)
-    out.files.append(ExportedFile(path, "calls_xlsx", "call", None, rows_in_all))
+    out.add(path, "calls_xlsx", "call", None, rows_in_all)
 
 
 def _webinar_files(
@@ -239,16 +261,33 @@ def _check_name(name: str, what: str) -> None:
         )
 
 
-def _remove_stale(folder: Path, manifest: Path, keep: set[str]) -> None:
-    """Delete the files an earlier run listed and this one does not write."""
-    if not manifest.exists():
-        return
+def listed(manifest: Path) -> set[str]:
+    """The file names a manifest lists (none when it is missing or unreadable)."""
     try:
         old = json.loads(manifest.read_text(encoding="utf-8"))
-        names = [str(f["path"]) for f in old.get("files", [])]
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return
-    for name in names:
-        if name in keep or not _SAFE_NAME.fullmatch(name):
-            continue
+        names = {str(f["path"]) for f in old.get("files", [])}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return set()
+    return {name for name in names if _SAFE_NAME.fullmatch(name)}
+
+
+def _begin(folder: Path) -> set[str]:
+    """Start rewriting ``folder``: the manifest steps aside (the folder now reads as an
+    export in progress), an interrupted run's temporary files go; returns the names the
+    earlier runs listed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest, previous = folder / MANIFEST, folder / PREVIOUS
+    earlier = listed(manifest) | listed(previous)
+    if manifest.exists():
+        os.replace(manifest, previous)
+        sync_folder(folder)
+    for path in folder.iterdir():
+        if is_temp(path.name):
+            path.unlink(missing_ok=True)
+    return earlier
+
+
+def _remove_stale(folder: Path, names: set[str]) -> None:
+    """Delete the files an earlier run listed and this one does not write."""
+    for name in sorted(names):
         (folder / name).unlink(missing_ok=True)

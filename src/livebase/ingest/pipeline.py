@@ -20,11 +20,13 @@ import pandas as pd
 
 from livebase.engine import delete_rows, isin, transaction
 from livebase.errors import LivebaseError
+from livebase.faults import fault
 from livebase.ingest.fields import Reject
 from livebase.ingest.identity import resolve
 from livebase.ingest.presets import get_preset
 from livebase.ingest.presets.base import EMAIL, LINES, PHONE, SRC, Batch, Context, Preset
 from livebase.ingest.readers import read_table
+from livebase.privacy.suppression import drop_erased_rows
 from livebase.store.schema import ALL_TABLES
 from livebase.store.workspace import Workspace
 from livebase.store.write import WriteCounts, append, replace_customer_id, upsert
@@ -108,6 +110,7 @@ def import_file(
     conv = p.convert(raw, Context(ws.config, known_orders))
     rows_in = len(raw.rows) + len(raw.broken)
     _reject_repeated_keys(conv, p.target)
+    drop_erased_rows(ws, conv)  # erased people stay erased (docs/privacy.md)
     loaded_lines: set[int] = set()
     for b in conv.batches:
         for lines in b.frame[LINES]:
@@ -159,6 +162,7 @@ def import_file(
                 ]
             ),
         )
+        fault("import.write")
         append(
             con,
             "imports",

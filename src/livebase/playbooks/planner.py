@@ -42,6 +42,7 @@ import pandas as pd
 from livebase.engine import transaction
 from livebase.errors import ConfigError, InsufficientData
 from livebase.experiments.power import prelaunch_check
+from livebase.faults import fault
 from livebase.metrics.purchases import purchases
 from livebase.metrics.rfm import day_end
 from livebase.playbooks import reasons as R
@@ -383,6 +384,7 @@ def plan_playbook(
         upsert(ws.con, "waves", wave)
         replace_where(ws.con, "assignments", {"wave_id": wave_id}, assignments)
         replace_where(ws.con, "touches", {"wave_id": wave_id}, touches)
+        fault("plan.write")
         # the planner's own decisions are replaced; those of exports and the throttle
         # (decided at their own moment) stay
         delete_where(ws.con, "exclusions", {"wave_id": wave_id, "decided_at": decided})

@@ -1,6 +1,8 @@
 """``livebase why CUSTOMER --wave W``: every decision the plan made for one customer.
 
 The customer is found by id, e-mail or phone (through the identity keys of the import).
+A key that finds no one is refused with "no such customer", never repeating what was typed
+(it may be someone's e-mail or phone), and so is a key holding a control character.
 The explanation reads only what the plan stored: the wave, the customer's segment and
 the rule that put them there on the planning day, the arm (or why they were left out),
 every planned touch, and every touch removed, moved or changed with its reason code.
@@ -9,6 +11,7 @@ every planned touch, and every touch removed, moved or changed with its reason c
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -16,6 +19,8 @@ import pandas as pd
 from livebase.errors import InputError
 from livebase.ingest.normalize import normalize_email, normalize_phone
 from livebase.store.workspace import Workspace
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # never in an id, an e-mail or a phone
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,8 @@ class Why:
 
 def resolve_customer(ws: Workspace, key: str) -> str:
     """A customer id from an id, an e-mail or a phone number."""
+    if not isinstance(key, str) or _CONTROL.search(key):
+        raise InputError("a customer id, e-mail or phone must not hold control characters")
     c = ws.table("customers")
     if c.filter(c.customer_id == key).count().execute():
         return key
@@ -52,7 +59,7 @@ def resolve_customer(ws: Workspace, key: str) -> str:
         found = c.filter(c[kind] == value).customer_id.to_pyarrow()
         if len(found):
             return str(found[0])
-    raise InputError(f"no customer {key!r} (give an id, an e-mail or a phone number)")
+    raise InputError("no such customer (give an id, an e-mail or a phone number)")
 
 
 def explain(ws: Workspace, customer: str, wave_id: str) -> Why:

@@ -10,6 +10,7 @@ import ibis
 
 from livebase.engine import transaction
 from livebase.errors import InsufficientData
+from livebase.faults import fault
 from livebase.metrics.purchases import purchases
 from livebase.metrics.rfm import ScaleNote, compute_rfm, day_end, scale_notes
 from livebase.segments.segment_map import SegmentMap, assign_segments, default_map
@@ -101,6 +102,7 @@ def build_segments(
             n = replace_where(ws.con, "rfm", {"as_of": as_of, "version": version}, rfm)
             if n == 0:
                 raise InsufficientData(f"no customer has a {what} on or before {as_of}")
+            fault("segment.write")
             stored = _stored_rfm(ws, as_of, version)
             segments = assign_segments(_flags(ws, stored, as_of, version, source), smap)
             replace_where(ws.con, "segments", {"as_of": as_of, "version": version}, segments)

@@ -239,6 +239,27 @@ SYSTEM: dict[str, TableSpec] = {
             ("event_id",),
             "webhook events received: a known event id is a replay and changes nothing",
         ),
+        TableSpec(
+            "erasures",
+            _t(
+                erasure_id="string",
+                erased_at="timestamp",
+                by="string",
+                anon_id="string",
+                tables="string",
+                files="string",
+            ),
+            ("erasure_id",),
+            "one row per erasure (livebase erase): when, by whom, the anonymous id, and "
+            "JSON counts of the rows per table and files changed; never personal data",
+        ),
+        TableSpec(
+            "erased_keys",
+            _t(key_hash="string", kind="string", erasure_id="string"),
+            ("key_hash",),
+            "suppression list: HMAC-SHA256 (workspace secret) of the erased people's "
+            "normalised e-mails, phones and source ids, so an import cannot bring them back",
+        ),
     ]
 }
 
