@@ -82,3 +82,23 @@ bench-nightly: $(BENCH_VENV)/.installed
 
 bench-web: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python bench/web_bench.py $(BENCH_WEB_ARGS)
+
+# `make bench-webhook`: the webhook under load, 20,000 events from 8 and from 32 senders to
+# `livebase serve` on 127.0.0.1 (bench/webhook_bench.py). BENCH_WEBHOOK_ARGS e.g.
+# "--events 5000 --senders 8".
+.PHONY: bench-webhook
+
+bench-webhook: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python bench/webhook_bench.py $(BENCH_WEBHOOK_ARGS)
+
+# `make fuzz`: coverage-guided fuzzing of the importers (fuzz/import_target.py) for
+# FUZZ_SECONDS; new inputs go to build/fuzz/corpus, crashing inputs to build/fuzz/crashes/.
+# FUZZ_ARGS e.g. "-jobs=2" (FUZZ_FULL=1 in the environment imports every input whole).
+FUZZ_SECONDS ?= 600
+.PHONY: fuzz
+
+fuzz: $(BIN)/.installed
+	mkdir -p build/fuzz/corpus build/fuzz/crashes
+	FUZZ_WORK=build/fuzz/work $(BIN)/python fuzz/import_target.py build/fuzz/corpus fuzz/corpus \
+		-max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=60 -rss_limit_mb=4096 \
+		-artifact_prefix=build/fuzz/crashes/ -print_final_stats=1 $(FUZZ_ARGS)

@@ -105,7 +105,7 @@ def test_an_oversized_event_is_refused(client):
 def test_events_show_on_the_dashboard(client):
     from livebase.web import auth
 
-    with client.store.use() as ws:
+    with client.store.use(write=True) as ws:  # the pages' own reads are read-only
         auth.add_user(ws, "head", "events-test-1")
     token = getcourse_token(client.store.secret)
     assert client.get("/webhook/getcourse", params={"token": token, **PARAMS}).status_code == 200
@@ -131,7 +131,7 @@ def test_a_new_event_shows_at_once(client):
     """The pages' data is cached until the store changes: a webhook write empties it."""
     from livebase.web import auth
 
-    with client.store.use() as ws:
+    with client.store.use(write=True) as ws:  # the pages' own reads are read-only
         auth.add_user(ws, "head", "events-test-1")
     client.post("/login", data={"username": "head", "password": "events-test-1"})
     assert client.get("/events.json").json()["total"] == 0

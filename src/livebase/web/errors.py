@@ -11,13 +11,19 @@ Every 4xx and 5xx answer of the JSON API and the webhook is
   409 ``insufficient_data``;
 * anything else is 500 ``internal``, with a message that reveals nothing of the server
   (the traceback goes to the server's log only).
+
+Every envelope carries the app's security headers itself (:func:`secured`): a 500 is
+answered outside the app's middleware, which adds them to every other answer.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+
+R = TypeVar("R", bound=Response)
 
 CODES = {
     400: "bad_input",
@@ -46,9 +52,19 @@ class ApiError(Exception):
         return self.message
 
 
+def secured(response: R) -> R:
+    """``response`` with every header of ``SECURITY_HEADERS`` it does not set itself."""
+    from livebase.web.app import SECURITY_HEADERS  # app imports this module first
+
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
 def envelope(status: int, message: str, code: str | None = None) -> JSONResponse:
     code = code or CODES.get(status, "error")
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+    body = {"error": {"code": code, "message": message}}
+    return secured(JSONResponse(body, status_code=status))
 
 
 # the schema of the envelope, for the OpenAPI document

@@ -1,6 +1,8 @@
 """HTML pages of the dashboard: Jinja2 templates with the UI strings, formats and the
 page's data embedded as JSON for its charts (read by ``static/app.js``; no inline script,
-so the content security policy forbids every script but the app's own)."""
+so the content security policy forbids every script but the app's own). A rendered page
+carries the app's security headers itself, so that an error page answered outside the
+app's middleware (a 500) has them too."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from livebase.i18n import LANGS, format_date, format_money, format_number, format_percent, t
+from livebase.web.errors import secured
 
 TEMPLATES = Path(__file__).parent / "templates"
 ENV = jinja2.Environment(
@@ -61,4 +64,4 @@ def render(
         percent=lambda v, digits=1: format_percent(v, lang, digits),
         date=lambda v: format_date(_day(v), lang) if v else "—",
     )
-    return HTMLResponse(html, status_code=status)
+    return secured(HTMLResponse(html, status_code=status))

@@ -52,6 +52,12 @@ The rules, one sentence each:
   a secret or the raw payload.
 * :func:`store_event` writes the ``webhook_events`` row and the canonical rows in one
   transaction; an event id already in ``webhook_events`` is a replay and changes nothing.
+* :func:`store_events` stores many events in one transaction with the rows and answers
+  that storing them one by one, in their order, gives: events that share an id, an
+  order, a person's key or a customer go in that order, the others together.
+* An event of an erased person (its source id, e-mail or phone in ``erased_keys``) is
+  answered ``"erased"``, stores nothing and is logged as rejected with the reason
+  ``erased`` (:mod:`livebase.privacy.suppression`).
 * The person is resolved by the importers' identity machinery (source id, email, phone →
   customer id, merges logged), and a new person becomes a new customer.
 * An order event updates the stored order: what the event leaves empty keeps its stored
@@ -62,8 +68,9 @@ The rules, one sentence each:
   left as it is; a message or activity row's ``event_id`` is the event's id.
 * :func:`record_rejection` writes a ``webhook_events`` row with status ``rejected`` and
   the reason code only, under a fresh id ``rejected:<uuid4>`` (or
-  ``rejected:<event id>:<uuid4>``), so that a refused event never blocks a corrected
-  delivery with the same id.
+  ``rejected:<first 16 hex digits of the SHA-256 of the event id>:<uuid4>``: the client's
+  id may hold a person's e-mail, so only its hash is kept), so that a refused event never
+  blocks a corrected delivery with the same id.
 """
 
 from __future__ import annotations
@@ -74,7 +81,7 @@ import hmac
 import json
 import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
@@ -83,8 +90,9 @@ from typing import Any
 import pandas as pd
 
 from livebase.config import WorkspaceConfig
-from livebase.engine import transaction
+from livebase.engine import delete_rows, insert, isin, transaction
 from livebase.errors import ConfigError, InputError
+from livebase.ingest.identity import KINDS, _hash_id
 from livebase.ingest.normalize import (
     CENT,
     GETCOURSE_STATUSES,
@@ -104,9 +112,10 @@ from livebase.ingest.pipeline import (
 )
 from livebase.ingest.presets.base import EMAIL, PHONE, SRC, Batch
 from livebase.ingest.presets.getcourse import NS, category_of
-from livebase.store.schema import ENUMS, ORDER_STATUSES
+from livebase.privacy.suppression import erased_people
+from livebase.store.schema import ALL_TABLES, ENUMS, ORDER_STATUSES
 from livebase.store.workspace import Workspace
-from livebase.store.write import upsert
+from livebase.store.write import _comparable, append, to_arrow
 
 SOURCE_GETCOURSE = "getcourse"
 SOURCE_JSON = "json"
@@ -612,20 +621,91 @@ def parse_json_event(body: bytes, *, now: dt.datetime) -> WebhookEvent:
 # ---------------------------------------------------------------- storing
 
 
-def _known(ws: Workspace, event_id: str) -> bool:
+def _keys(event: WebhookEvent) -> list[tuple[str, str]]:
+    """The person's identity keys as the identities table names them."""
+    values = (event.source_id, event.email, event.phone)
+    return [(k, v) for k, v in zip(KINDS, values, strict=True) if isinstance(v, str) and v]
+
+
+def _known_ids(ws: Workspace, event_ids: Sequence[str]) -> set[str]:
+    """The ids among ``event_ids`` already in ``webhook_events``."""
     t = ws.table("webhook_events")
-    return bool(t.filter(t.event_id == event_id).count().to_pyarrow().as_py())
+    found = t.filter(t.event_id.isin(sorted(set(event_ids)))).select("event_id")
+    return set(found.to_pyarrow().column("event_id").to_pylist())
 
 
-def _stored_order(ws: Workspace, order_id: str) -> dict[str, Any]:
+def _owners(ws: Workspace, events: Sequence[WebhookEvent]) -> dict[tuple[str, str], str]:
+    """The stored customer of each identity key of ``events``."""
+    wanted = {key for event in events for key in _keys(event)}
+    if not wanted:
+        return {}
+    t = ws.table("identities")
+    rows = t.filter(t.value.isin(sorted({v for _, v in wanted}))).to_pyarrow().to_pylist()
+    pairs = ((r["kind"], r["value"], r["customer_id"]) for r in rows)
+    return {(kind, value): cid for kind, value, cid in pairs if (kind, value) in wanted}
+
+
+def _footprint(event: WebhookEvent, owners: Mapping[tuple[str, str], str]) -> set[tuple[str, str]]:
+    """What storing ``event`` reads or writes: its id, its order, its person's keys, the
+    customers who own them and the id a new person would get (``identity.resolve``)."""
+    marks = {("event", event.event_id)}
+    if event.kind == "order":
+        marks.add(("order", event.row["order_id"]))
+    for kind, value in _keys(event):
+        marks.add((kind, value))
+        if (kind, value) in owners:
+            marks.add(("customer", owners[(kind, value)]))
+        new_id = value if kind == "src" else _hash_id("em" if kind == "email" else "ph", value)
+        marks.add(("customer", new_id))
+    return marks
+
+
+Timed = tuple[WebhookEvent, dt.datetime]  # an event and when it was received
+
+
+def _rounds(items: Sequence[Timed], owners: Mapping[tuple[str, str], str]) -> list[list[Timed]]:
+    """``items`` in rounds whose events share nothing; an event comes in a later round
+    than every earlier event it shares something with, so storing the rounds in turn,
+    each at once, gives what storing the events one by one gives.
+
+    Sharing is transitive: once an event has joined keys and customers (a merge, a new
+    key of a known customer), they are one thing for every later event."""
+    rounds: list[list[Timed]] = []
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+    last: dict[tuple[str, str], int] = {}  # a group's root -> round of its latest event
+
+    def find(mark: tuple[str, str]) -> tuple[str, str]:
+        root = parent.setdefault(mark, mark)
+        while root != parent[root]:
+            root = parent[root]
+        while parent[mark] != root:
+            parent[mark], mark = root, parent[mark]
+        return root
+
+    for item in items:
+        roots = {find(m) for m in _footprint(item[0], owners)}
+        n = max((last[r] + 1 for r in roots if r in last), default=0)
+        root = min(roots)
+        for r in roots:
+            parent[r] = root
+        last[root] = n
+        if n == len(rounds):
+            rounds.append([])
+        rounds[n].append(item)
+    return rounds
+
+
+def _stored_orders(ws: Workspace, order_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    if not order_ids:
+        return {}
     t = ws.table("orders")
-    rows = t.filter(t.order_id == order_id).to_pyarrow().to_pylist()
-    return rows[0] if rows else {}
+    rows = t.filter(t.order_id.isin(sorted(set(order_ids)))).to_pyarrow().to_pylist()
+    return {r["order_id"]: r for r in rows}
 
 
-def _order_row(ws: Workspace, event: WebhookEvent) -> dict[str, Any]:
+def _order_row(ws: Workspace, event: WebhookEvent, stored: Mapping[str, Any]) -> dict[str, Any]:
     """The event's order over the stored one; defaults where both are empty."""
-    row = {k: v for k, v in _stored_order(ws, event.row["order_id"]).items() if v is not None}
+    row = {k: v for k, v in stored.items() if v is not None}
     row.update({k: v for k, v in event.row.items() if v is not None})
     for name, value in event.defaults.items():
         if row.get(name) is None:
@@ -638,17 +718,82 @@ def _order_row(ws: Workspace, event: WebhookEvent) -> dict[str, Any]:
     return row
 
 
-def store_event(ws: Workspace, event: WebhookEvent, *, now: dt.datetime) -> str:
-    """Store ``event`` and its rows in one transaction: ``"stored"``, or ``"replay"`` when
-    its id is already in ``webhook_events`` (then nothing changes)."""
-    now = _utc(now)
+def _add_new(ws: Workspace, table: str, frame: pd.DataFrame) -> None:
+    """:func:`~livebase.store.write.upsert` for a table whose stored rows never change
+    (``replace`` off): the rows whose key is not stored yet are inserted, the others left
+    as they are; one lookup and one insert instead of a staging table."""
+    spec = ALL_TABLES[table]
+    key = list(spec.key)
+    rows = to_arrow(spec, frame.drop_duplicates(subset=key, keep="last"))
+    keys = list(zip(*(rows.column(k).to_pylist() for k in key), strict=True))
+    firsts = sorted({k[0] for k in keys if k[0] is not None})
+    stored: set[tuple] = set()
+    if firsts:
+        t = ws.table(table)
+        found = t.filter(t[key[0]].isin(firsts)).select(*key).to_pyarrow()
+        stored = set(zip(*(found.column(k).to_pylist() for k in key), strict=True))
+    # a key with a NULL never equals a stored one (as in SQL)
+    new = [i for i, k in enumerate(keys) if None in k or k not in stored]
+    if new:
+        insert(ws.con, table, rows.take(new))
+
+
+def _replace_rows(ws: Workspace, table: str, frame: pd.DataFrame) -> None:
+    """:func:`~livebase.store.write.upsert` for a few rows of a table keyed by one column
+    whose rows change (``replace`` on): a stored row that differs is deleted and the new
+    version inserted, a new key inserted, an equal row left; one lookup and one insert
+    instead of a staging table."""
+    spec = ALL_TABLES[table]
+    (key,) = spec.key
+    rows = to_arrow(spec, frame.drop_duplicates(subset=[key], keep="last"))
+    ids = sorted({v for v in rows.column(key).to_pylist() if v is not None})
+    t = ws.table(table)
+    stored = {r[key]: r for r in t.filter(t[key].isin(ids)).to_pyarrow().to_pylist()} if ids else {}
+    changed, write = [], []
+    for i, row in enumerate(rows.to_pylist()):
+        old = stored.get(row[key])
+        if old is None:
+            write.append(i)
+        elif any(_comparable(row[c]) != _comparable(old[c]) for c in spec.columns):
+            changed.append(row[key])
+            write.append(i)
+    if changed:
+        delete_rows(ws.con, table, isin(key, changed))
+    if write:
+        insert(ws.con, table, rows.take(write))
+
+
+class _Tables:
+    """A workspace that keeps its table expressions for one transaction (each
+    ``Workspace.table`` asks the engine for the table's schema again)."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self._ws = ws
+        self._tables: dict[str, Any] = {}
+
+    def table(self, name: str) -> Any:
+        if name not in self._tables:
+            self._tables[name] = self._ws.table(name)
+        return self._tables[name]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ws, name)
+
+
+def _store_round(ws: Workspace, items: Sequence[Timed]) -> None:
+    """Store events that share nothing (one round of :func:`_rounds`) at once."""
     con = ws.con
-    keys = {SRC: event.source_id, EMAIL: event.email, PHONE: event.phone}
-    with transaction(con):
-        if _known(ws, event.event_id):
-            return "replay"
-        row = _order_row(ws, event) if event.kind == "order" else dict(event.row)
-        main = Batch(event.table, pd.DataFrame([{**row, **keys}]))
+    events = [event for event, _ in items]
+    stored = _stored_orders(ws, [e.row["order_id"] for e in events if e.kind == "order"])
+    rows: dict[str, list[dict[str, Any]]] = {}
+    people: list[dict[str, Any]] = []
+    for event in events:
+        keys = {SRC: event.source_id, EMAIL: event.email, PHONE: event.phone}
+        if event.kind == "order":
+            row = _order_row(ws, event, stored.get(event.row["order_id"], {}))
+        else:
+            row = dict(event.row)
+        rows.setdefault(event.table, []).append({**row, **keys})
         person: dict[str, Any] = {
             **keys,
             "email": event.email,
@@ -657,31 +802,80 @@ def store_event(ws: Workspace, event: WebhookEvent, *, now: dt.datetime) -> str:
         }
         if event.kind == "order":
             person["created_at"] = row["created_at"]
-        people = Batch("customers", pd.DataFrame([person]))
-        merges, absorbed, new_keys = _resolve_identities(ws, [main, people])
-        write_identities(con, merges, absorbed, new_keys, now)
-        _write_customers(ws, [people], absorbed)
+        people.append(person)
+    mains = [Batch(table, pd.DataFrame(found)) for table, found in rows.items()]
+    crowd = Batch("customers", pd.DataFrame(people))
+    merges, absorbed, new_keys = _resolve_identities(ws, [*mains, crowd])
+    write_identities(con, [], absorbed, new_keys, items[0][1])
+    # a merge is logged at the time of the event that made it (its customer's; the
+    # events of a round have distinct customers)
+    when = dict(zip(crowd.frame["customer_id"], (now for _, now in items), strict=True))
+    for now in dict.fromkeys(when[m.into_id] for m in merges):
+        write_identities(con, [m for m in merges if when[m.into_id] == now], {}, {}, now)
+    _write_customers(ws, [crowd], absorbed)
+    for main in mains:
         frame = main.frame.drop(columns=[SRC, EMAIL, PHONE])
-        if event.kind == "order":
-            frame = _apply_refunds(ws, frame)
-        upsert(con, event.table, frame)
-        upsert(
-            con,
-            "webhook_events",
-            pd.DataFrame(
-                [
-                    {
-                        "event_id": event.event_id,
-                        "source": event.source,
-                        "kind": event.kind,
-                        "received_at": now,
-                        "status": "stored",
-                        "reason": None,
-                    }
-                ]
-            ),
-        )
-    return "stored"
+        if main.table == "orders":
+            _replace_rows(ws, "orders", _apply_refunds(ws, frame))
+        else:
+            _add_new(ws, main.table, frame)
+    log = [
+        {
+            "event_id": e.event_id,
+            "source": e.source,
+            "kind": e.kind,
+            "received_at": now,
+            "status": "stored",
+            "reason": None,
+        }
+        for e, now in items
+    ]
+    append(con, "webhook_events", pd.DataFrame(log))  # ids checked absent in this transaction
+
+
+def store_events(
+    ws: Workspace,
+    events: Sequence[WebhookEvent],
+    *,
+    now: dt.datetime | Sequence[dt.datetime],
+) -> list[str]:
+    """Store ``events`` (received at ``now``: one time, or one per event) in one
+    transaction, each with the answer and the rows it would have had stored alone, in
+    this order: ``"stored"``, or ``"replay"`` when its id is already in ``webhook_events``
+    or earlier in ``events`` (then it changes nothing), or ``"erased"`` for a person who
+    was erased (refused and logged)."""
+    times = [now] * len(events) if isinstance(now, dt.datetime) else list(now)
+    if len(times) != len(events):
+        raise ValueError(f"{len(times)} times for {len(events)} events")
+    statuses = ["replay"] * len(events)
+    if not events:
+        return statuses
+    with transaction(ws.con):
+        ws = _Tables(ws)  # type: ignore[assignment]
+        seen = _known_ids(ws, [e.event_id for e in events])
+        todo: list[Timed] = []
+        gone = erased_people(ws, [(e.source_id, e.email, e.phone) for e in events])
+        for i, (event, when) in enumerate(zip(events, times, strict=True)):
+            if gone[i]:  # an erased person stays erased (docs/privacy.md): refused, logged
+                statuses[i] = "erased"
+                record_rejection(
+                    ws, source=event.source, kind=event.kind, reason="erased", now=_utc(when)
+                )
+            elif event.event_id not in seen:
+                seen.add(event.event_id)
+                todo.append((event, _utc(when)))
+                statuses[i] = "stored"
+        # one event is one round: its footprint needs no look-up
+        owners = _owners(ws, [event for event, _ in todo]) if len(todo) > 1 else {}
+        for group in _rounds(todo, owners):
+            _store_round(ws, group)
+    return statuses
+
+
+def store_event(ws: Workspace, event: WebhookEvent, *, now: dt.datetime) -> str:
+    """Store ``event`` and its rows in one transaction: ``"stored"``, or ``"replay"`` when
+    its id is already in ``webhook_events`` (then nothing changes)."""
+    return store_events(ws, [event], now=now)[0]
 
 
 def record_rejection(
@@ -700,8 +894,9 @@ def record_rejection(
             raise InputError(f"{name} must be a short code (a-z, 0-9, _), not {_show(value)}")
     key = f"rejected:{uuid.uuid4().hex}"
     if event_id:
-        key = f"rejected:{event_id[:MAX_ID]}:{uuid.uuid4().hex}"
-    upsert(
+        digest = hashlib.sha256(event_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        key = f"rejected:{digest}:{uuid.uuid4().hex}"
+    append(  # a fresh id: nothing to look up
         ws.con,
         "webhook_events",
         pd.DataFrame(
