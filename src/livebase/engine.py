@@ -467,12 +467,19 @@ def compact(con: BaseBackend, tables: Sequence[str] = ()) -> BaseBackend:
         raise
     _execute(con, "DETACH lb_compact")
     _fsync(fresh)
-    # between the close and the move another process could open the old file: keep the
-    # window to two system calls (run erase with the dashboard stopped)
-    con.disconnect()
-    Path(f"{target}.wal").unlink(missing_ok=True)  # the old file's log: never replay it
-    os.replace(fresh, target)
-    _fsync(target.parent)
+    # no other process may open the old file once this one lets it go (it still holds the
+    # erased values in free blocks): the fresh file is locked (opened) before it takes the
+    # name, and the old one is released only after, when no name leads to it any more
+    import duckdb
+
+    holder = duckdb.connect(fresh.as_posix())
+    try:
+        os.replace(fresh, target)
+        _fsync(target.parent)
+        con.disconnect()
+        Path(f"{target}.wal").unlink(missing_ok=True)  # the old file's log: never replay it
+    finally:
+        holder.close()
     return _connect_duckdb(opened, None)
 
 

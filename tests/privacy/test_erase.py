@@ -251,6 +251,7 @@ def erased(tmp_path_factory):
     d = next(p for p in people.values() if p.customer_id in mailed and p not in (a, b, c))
     before = stats(root, wave.wave_id)
     store_before = scan(root / "store.duckdb", a)
+    _serve_files(root, a, b, c, d)
     runs = [
         run(
             "erase",
@@ -281,6 +282,34 @@ def erased(tmp_path_factory):
     }
 
 
+def _spool_line(n: int, p: Someone, *, by: str) -> str:
+    """A spooled webhook event (web/webhook_routes.py event_record) keyed by ``by``."""
+    event = {
+        "event_id": f"spooled-{n}",
+        "source": "json",
+        "kind": "order",
+        "row": {"order_id": f"spooled-{n}", "amount": "990.00"},
+        "email": p.email if by == "email" else None,
+        "phone": p.phone if by == "phone" else None,
+        "source_id": p.customer_id if by == "id" else None,
+    }
+    record = {"type": "event", "received_at": "2025-03-01T10:00:00", "event": event}
+    return json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def _serve_files(root: Path, a: Someone, b: Someone, c: Someone, d: Someone) -> None:
+    """What a running ``livebase serve`` leaves in .serve/: spooled events of A (e-mail),
+    B (phone), C (id, in failed.jsonl) and D (the control), and a snapshot of the store."""
+    spool = root / ".serve" / "spool"
+    spool.mkdir(parents=True)
+    lines = [_spool_line(1, a, by="email"), _spool_line(2, d, by="email")]
+    lines.append(_spool_line(3, b, by="phone"))
+    (spool / "events.jsonl").write_text("".join(lines), encoding="utf-8")
+    (spool / "failed.jsonl").write_text(_spool_line(4, c, by="id"), encoding="utf-8")
+    # a snapshot of a server that is gone (no process has that pid)
+    shutil.copy(root / "store.duckdb", root / ".serve" / "snapshot-999999999-1.duckdb")
+
+
 def _sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -295,10 +324,16 @@ def test_erase_leaves_no_trace_in_any_file(erased):
     assert not list(root.rglob("*.wal")), "the WAL was not removed"
     for key in ("a", "b", "c"):
         assert found_in(root, erased[key]) == {}, key
-    # CONTROL: a person who was not erased is still found, in the store file too
+    # CONTROL: a person who was not erased is still found, in the store file too, and
+    # their spooled event waits in the spool byte for byte
     still = found_in(root, erased["d"])
     assert "store.duckdb" in still
     assert any(path.startswith("exports/source/") for path in still)
+    assert ".serve/spool/events.jsonl" in still
+    spool = root / ".serve" / "spool"
+    assert (spool / "events.jsonl").read_text("utf-8") == _spool_line(2, erased["d"], by="email")
+    assert (spool / "failed.jsonl").read_bytes() == b""
+    assert not list((root / ".serve").glob("snapshot-*"))
 
 
 @pytest.mark.slow
@@ -530,6 +565,39 @@ def test_compact_removes_deleted_values_from_the_file(tmp_path):
         "uncompressed",
     )
     assert not (tmp_path / "s.duckdb.wal").exists()
+
+
+def test_compact_never_lets_another_process_open_the_old_file(tmp_path, monkeypatch):
+    """The old file still holds erased values in free blocks: from the moment the fresh
+    file takes the store's name it is locked, so another process that opens the store
+    waits instead of reading (or writing to) the file being dropped."""
+    import os
+
+    path = tmp_path / "s.duckdb"
+    con = engine.connect(f"duckdb://{path}")
+    con.raw_sql("CREATE TABLE t (v VARCHAR)")
+    con.raw_sql("INSERT INTO t VALUES ('a'), ('b')")
+    probe = "import duckdb, sys; duckdb.connect(sys.argv[1]); print('opened')"
+    seen: list[str] = []
+    real = os.replace
+
+    def replace(src, dst):
+        real(src, dst)
+        if Path(dst) == path:  # the moment the fresh file takes the name
+            out = subprocess.run(
+                [sys.executable, "-c", probe, str(path)], capture_output=True, text=True
+            )
+            seen.append(out.stdout.strip() or "refused")
+
+    monkeypatch.setattr(os, "replace", replace)
+    con = engine.compact(con)
+    monkeypatch.undo()
+    assert seen == ["refused"]  # fails if the old file were let go before the move
+    assert con.raw_sql("SELECT count(*) FROM t").fetchone() == (2,)
+    con.disconnect()
+    # CONTROL: once released, the same probe opens the store
+    out = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True)
+    assert out.stdout.strip() == "opened"
 
 
 @pytest.mark.engines

@@ -19,7 +19,9 @@ The rules, one sentence each:
 * A ``rejects.value`` equal (trimmed, any case) to one of the person's e-mails, phones
   (any layout), names or source ids is set to NULL; its reason stays.
 * The workspace's files are cleaned (:mod:`livebase.privacy.scrub`) before the store, so
-  an interrupted erasure can simply be run again.
+  an interrupted erasure can simply be run again; the dashboard's spool and snapshots
+  (:mod:`livebase.privacy.serve`) before and again after it, with the spool's drain held
+  throughout.
 * The erasure is recorded in ``erasures`` (id, time, by whom, the anonymous id, JSON counts
   of rows changed per table and of files and rows per file type) and the person's
   normalised keys in ``erased_keys`` as keyed hashes (:mod:`livebase.privacy.suppression`),
@@ -45,7 +47,7 @@ import pandas as pd
 from livebase import engine
 from livebase.errors import InputError
 from livebase.ingest.normalize import normalize_email, normalize_phone
-from livebase.privacy import scrub
+from livebase.privacy import scrub, serve
 from livebase.privacy.suppression import CHECK_KIND, check_hash, key_hash, suppression_key
 from livebase.store.schema import ALL_TABLES
 from livebase.store.workspace import Workspace
@@ -222,8 +224,10 @@ def plan_erasure(ws: Workspace, value: str) -> ErasurePlan:
     """Find the person and count what erasing them changes (nothing is written)."""
     person = find_person(ws, value)
     anon = new_anon_id()
-    files = scrub.scrub_files(ws.root, person.needles(anon), write=False)
+    needles = person.needles(anon)
+    files = scrub.scrub_files(ws.root, needles, write=False)
     paths = frozenset(f.path for f in files)
+    files += serve.scrub_serve(ws.root, scrub.Matcher(needles), write=False)
     return ErasurePlan(person, anon, _table_counts(ws, person), _file_counts(files), paths)
 
 
@@ -298,7 +302,26 @@ def erase_person(
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)  # the audit time
     who = _operator(by)
     key = suppression_key(ws, create=True)  # a changed secret stops here, before any change
-    changes = scrub.scrub_files(ws.root, person.needles(anon), write=True, only=plan.paths)
+    needles = person.needles(anon)
+    with serve.drain_held(ws.root):  # no server stores spooled lines while we erase
+        changes = scrub.scrub_files(ws.root, needles, write=True, only=plan.paths)
+        changes += serve.scrub_serve(ws.root, scrub.Matcher(needles), write=True)
+        result = _erase_store(ws, person, anon, key, changes, who, now)
+        # lines spooled while the store changed (later ones are refused as erased); the
+        # snapshots servers took since are of the erased store
+        serve.scrub_serve(ws.root, scrub.Matcher(needles), write=True, snapshots=False)
+        return result
+
+
+def _erase_store(
+    ws: Workspace,
+    person: Person,
+    anon: str,
+    key: bytes,
+    changes: list[scrub.FileChange],
+    who: str,
+    now: dt.datetime,
+) -> ErasureResult:
     files = _file_counts([c for c in changes if c.kind != "unhandled"])
     unhandled = tuple(
         c.path.relative_to(ws.root).as_posix() for c in changes if c.kind == "unhandled"

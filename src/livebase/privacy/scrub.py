@@ -1,7 +1,9 @@
 """Removing one person from the files of a workspace (``livebase erase``, SPEC F7.2).
 
 Every file under the workspace folder is read except the store itself (``*.duckdb``, its
-WAL, ``spark/``), ``.secret`` and ``livebase.toml``. The rules, one sentence each:
+WAL, ``spark/``), ``.secret``, ``livebase.toml`` and the dashboard's working folder
+``.serve/`` (its spool and snapshots: :mod:`livebase.privacy.serve`). The rules, one
+sentence each:
 
 * A person shows in a file by a customer or source id (``gc:123``, ``em:…``), an e-mail
   (any case), a phone (any layout that normalises to the same E.164 number), the SHA-256
@@ -63,7 +65,7 @@ TEXT_TYPES = {
 REPORTS = "reports"
 MANIFEST = "manifest.json"
 SKIP_NAMES = frozenset({".secret", "livebase.toml"})
-SKIP_DIRS = frozenset({"spark"})
+SKIP_DIRS = frozenset({"spark", ".serve"})  # .serve: livebase.privacy.serve
 SKIP_SUFFIXES = (".duckdb", ".duckdb.wal", ".duckdb.compact", ".duckdb.compact.wal")
 _SEP = r"[\s().\-]*"
 _SEPARATORS = re.compile(r"[\s().\-+]+")
@@ -106,12 +108,14 @@ class FileChange:
     """One file that holds the person: what was done to it."""
 
     path: Path
-    kind: str  # csv, xlsx, parquet, json, html, ics, text, manifest, unhandled
+    kind: str  # csv, xlsx, parquet, json, html, ics, text, manifest, unhandled, spool, snapshot
     rows: int  # rows dropped (row files) or values replaced (the others)
 
 
 @dataclass
-class _Matcher:
+class Matcher:
+    """Finds and replaces one person's marks in text and rows."""
+
     needles: Needles
     words: tuple[str, ...] = field(init=False)  # lower-case substrings that may mark them
     digits: tuple[str, ...] = field(init=False)  # phone digits, separators removed
@@ -217,7 +221,8 @@ def _phone(value: str) -> str | None:
 
 
 def workspace_files(root: Path) -> Iterator[Path]:
-    """Every file of the workspace except the store, its secret and its configuration."""
+    """Every file of the workspace except the store, its secret, its configuration and the
+    dashboard's working folder."""
     root = Path(root)
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
@@ -239,7 +244,7 @@ def scrub_files(
     """Find (and with ``write``, rewrite) every workspace file that shows the person;
     ``only``: the files an earlier look found (manifests are always looked at)."""
     root = Path(root)
-    matcher = _Matcher(needles)
+    matcher = Matcher(needles)
     changes: list[FileChange] = []
     manifests: dict[Path, dict[str, FileChange]] = {}
     for path in workspace_files(root):
@@ -259,7 +264,7 @@ def scrub_files(
     return changes
 
 
-def _scrub_file(root: Path, path: Path, m: _Matcher, *, write: bool) -> FileChange | None:
+def _scrub_file(root: Path, path: Path, m: Matcher, *, write: bool) -> FileChange | None:
     suffix = path.suffix.lower()
     in_reports = path.relative_to(root).parts[0] == REPORTS
     data = path.read_bytes()
@@ -287,7 +292,7 @@ def _scrub_file(root: Path, path: Path, m: _Matcher, *, write: bool) -> FileChan
     return FileChange(path, kind, count)
 
 
-def _unhandled(path: Path, data: bytes, m: _Matcher) -> FileChange | None:
+def _unhandled(path: Path, data: bytes, m: Matcher) -> FileChange | None:
     if m.shows(data.decode("utf-8", errors="replace")):
         return FileChange(path, "unhandled", 0)
     return None
@@ -320,7 +325,7 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[str, list[str]]]:
         yield "".join(lines[done:]), []
 
 
-def _scrub_csv(path: Path, data: bytes, m: _Matcher, *, write: bool) -> FileChange | None:
+def _scrub_csv(path: Path, data: bytes, m: Matcher, *, write: bool) -> FileChange | None:
     enc = detect_encoding(data[: 1 << 20])
     text = data.decode(enc, errors="surrogateescape")
     if not m.probe(text):
@@ -347,7 +352,7 @@ def _scrub_csv(path: Path, data: bytes, m: _Matcher, *, write: bool) -> FileChan
 
 
 def _scrub_xlsx(
-    path: Path, data: bytes, m: _Matcher, *, replace: bool, write: bool
+    path: Path, data: bytes, m: Matcher, *, replace: bool, write: bool
 ) -> FileChange | None:
     from openpyxl import load_workbook
 
@@ -421,7 +426,7 @@ def _same_zip_stamps(old: bytes, new: bytes) -> bytes:
 # ------------------------------------------------------------------ Parquet
 
 
-def _scrub_parquet(path: Path, data: bytes, m: _Matcher, *, write: bool) -> FileChange | None:
+def _scrub_parquet(path: Path, data: bytes, m: Matcher, *, write: bool) -> FileChange | None:
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -516,7 +521,7 @@ def _walk_json(value: object, fix: Callable[[str], tuple[str, int]]) -> tuple[ob
     return value, 0
 
 
-def _replace_json(text: str, m: _Matcher) -> tuple[str, int]:
+def _replace_json(text: str, m: Matcher) -> tuple[str, int]:
     try:
         data = json.loads(text)
     except ValueError:
@@ -529,7 +534,7 @@ def _replace_json(text: str, m: _Matcher) -> tuple[str, int]:
 
 
 def _scrub_manifest(
-    path: Path, changed: dict[str, FileChange], m: _Matcher, *, write: bool
+    path: Path, changed: dict[str, FileChange], m: Matcher, *, write: bool
 ) -> FileChange | None:
     """A wave's manifest after its files changed: rows, audience sizes and checksums."""
     text = path.read_bytes().decode("utf-8", errors="surrogateescape")

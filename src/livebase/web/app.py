@@ -143,6 +143,29 @@ def _share(path: Path, wait: float) -> int | None:
             pause = min(pause * 2, 0.25)
 
 
+def _names(fd: int, path: Path) -> bool:
+    """Whether ``path`` still names the file open as ``fd`` (a compacted store is a new
+    file moved over the old one; the old one must never be copied).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = Path(d) / "s"
+    ...     _ = p.write_bytes(b"x")
+    ...     fd = os.open(p, os.O_RDONLY)
+    ...     before = _names(fd, p)
+    ...     _ = (Path(d) / "t").write_bytes(b"y")
+    ...     os.replace(Path(d) / "t", p)
+    ...     after = _names(fd, p)
+    ...     os.close(fd)
+    >>> before, after
+    (True, False)
+    """
+    try:
+        return os.fstat(fd).st_ino == os.stat(path).st_ino
+    except FileNotFoundError:
+        return False
+
+
 def _copy(source: int, target: Path) -> None:
     """Copy the open file ``source`` (never closing another descriptor of it) to ``target``."""
     size = os.fstat(source).st_size
@@ -483,6 +506,9 @@ class Store:
                 log.warning("cannot read the store for the pages: %s", exc)
                 return False
             if fd is None:
+                return False
+            if not _names(fd, self.file):  # replaced while we waited (livebase erase)
+                os.close(fd)
                 return False
             self._seq += 1
             target = self.serve_dir / f"snapshot-{self._tag}-{self._seq}.duckdb"
