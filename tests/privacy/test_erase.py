@@ -660,7 +660,13 @@ def test_row_files_keep_their_bytes(tmp_path):
         names=frozenset({"Анна"}),
         anon="erased:0123456789abcdef",
     )
+    # an interrupted erasure's temporary file goes; an export's own stays (it is the
+    # export's, and `livebase check` reports it)
+    (root / "exports" / "W1" / ".email-a.csv.0123456789ab.tmp").write_text("half")
+    (root / "exports" / "W1" / ".calls.xlsx.tmp").write_text("half")
     changes = scrub_files(root, needles, write=True)
+    assert sorted(p.name for p in (root / "exports" / "W1").glob(".*.tmp")) == [".calls.xlsx.tmp"]
+    (root / "exports" / "W1" / ".calls.xlsx.tmp").unlink()
     assert sorted((c.path.name, c.kind, c.rows) for c in changes) == [
         ("calls.xlsx", "xlsx", 1),
         ("email-a.csv", "csv", 1),

@@ -22,7 +22,8 @@ sentence each:
   dropped rows, a retargeting arm's ``customers`` too, and a ``sha256``, ``bytes`` or
   ``size`` of a changed file is recomputed.
 * Every changed file is written to a temporary file beside it, synced and moved over the
-  old one (``os.replace``), keeping its permissions.
+  old one (``os.replace``), keeping its permissions; the temporary files an interrupted
+  erasure left are deleted when the next one starts.
 * A file of another type that holds one of the person's keys is reported as ``unhandled``
   and left as it is.
 """
@@ -67,6 +68,7 @@ MANIFEST = "manifest.json"
 SKIP_NAMES = frozenset({".secret", "livebase.toml"})
 SKIP_DIRS = frozenset({"spark", ".serve"})  # .serve: livebase.privacy.serve
 SKIP_SUFFIXES = (".duckdb", ".duckdb.wal", ".duckdb.compact", ".duckdb.compact.wal")
+_TEMP = re.compile(r"\..+\.[0-9a-f]{12}\.tmp")  # write_atomic's temporary names
 _SEP = r"[\s().\-]*"
 _SEPARATORS = re.compile(r"[\s().\-+]+")
 
@@ -238,12 +240,28 @@ def workspace_files(root: Path) -> Iterator[Path]:
             yield here / name
 
 
+def sweep_temps(root: Path) -> int:
+    """Delete the temporary files an interrupted erasure left (:func:`write_atomic`'s
+    names, ``.<name>.<12 hex>.tmp``); an export's own temporary files are its own."""
+    gone = 0
+    for folder, dirs, files in os.walk(root):
+        if Path(folder) == Path(root):
+            dirs[:] = [d for d in dirs if d != "spark"]
+        for name in files:
+            if _TEMP.fullmatch(name):
+                (Path(folder) / name).unlink(missing_ok=True)
+                gone += 1
+    return gone
+
+
 def scrub_files(
     root: Path, needles: Needles, *, write: bool, only: Collection[Path] | None = None
 ) -> list[FileChange]:
     """Find (and with ``write``, rewrite) every workspace file that shows the person;
     ``only``: the files an earlier look found (manifests are always looked at)."""
     root = Path(root)
+    if write:
+        sweep_temps(root)
     matcher = Matcher(needles)
     changes: list[FileChange] = []
     manifests: dict[Path, dict[str, FileChange]] = {}
