@@ -11,6 +11,8 @@ import shutil
 import socket
 import sys
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -1242,6 +1244,26 @@ def erase(
         console.print(t("erase.unhandled", lang, paths=paths), style="yellow", markup=False)
 
 
+@contextmanager
+def _term_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt meanwhile (in the main thread; elsewhere no change)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def listening_socket(host: str, port: int, *, any_port: bool = False) -> socket.socket:
     """A socket bound to ``host:port`` and listening (visits queue until the server
     accepts them); with ``any_port``, a free port the system picks when ``port`` is taken.
@@ -1311,9 +1333,12 @@ def serve_dashboard(
             )
         console.print(t("web.serve.stop", lang))
         console.file.flush()  # the address must show now, also when the output is a pipe
-        # no lifespan events (the app has none); Ctrl+C stops the server and the command
+        # no lifespan events (the app has none); Ctrl+C or SIGTERM (a service manager)
+        # stops the server and the command: uvicorn shuts down, then re-raises the signal
+        # under the handler it found, which here ends the command through the finally
+        # below (the store closed, this server's snapshot deleted)
         config = uvicorn.Config(web, log_level="warning", lifespan="off")
-        with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl+C
+        with contextlib.suppress(KeyboardInterrupt), _term_as_interrupt():
             uvicorn.Server(config).run(sockets=[sock])
     finally:
         web.state.store.close()

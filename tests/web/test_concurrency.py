@@ -743,3 +743,16 @@ def test_control_a_server_holding_the_store_makes_the_import_fail(school, tmp_pa
     assert r.returncode == 1
     assert f"is in use by another livebase process (pid {server.pid})" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_sigterm_stops_the_server_like_ctrl_c(ws):
+    """A service manager stops the server with SIGTERM: it exits 0 after closing the store,
+    and its snapshot (a copy of the store with personal data) goes with it."""
+    root = ws.root
+    ws.close()  # the server must get the store
+    with serving(root) as (server, _url):
+        # CONTROL: while it serves, its snapshot is there
+        wait_until(lambda: list((root / ".serve").glob("snapshot-*.duckdb")), 30, "a snapshot")
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=60) == 0, "".join(server.errors)
+    assert not list((root / ".serve").glob("snapshot-*")), "the snapshot outlived the server"
