@@ -1,6 +1,8 @@
 """Workspace configuration (``livebase.toml``) as validated pydantic models.
 
-No global state: callers load a :class:`WorkspaceConfig` and pass it along.
+No global state: callers load a :class:`WorkspaceConfig` and pass it along. A bad
+setting (such as a ``timezone`` that is no IANA zone: ``Europe`` is a folder of zones) is
+a :class:`~livebase.errors.ConfigError` naming the file, the key and the value.
 """
 
 from __future__ import annotations
@@ -407,7 +409,8 @@ class WorkspaceConfig(_Model):
     def _known_zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        # a folder of zones ("Europe") or a name too long for the disk is an OSError
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 

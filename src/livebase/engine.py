@@ -32,6 +32,8 @@ Rules every engine keeps (tested on each, tests/engines):
 - Money is DECIMAL(18,2) on every engine; sums are exact.
 - Writes go through the helpers below, which build statements as syntax trees (sqlglot)
   with values passed as parameters, never pasted into SQL text.
+- Natural keys match NULL to NULL (``IS NOT DISTINCT FROM``) in the key columns that hold
+  a NULL, and by plain equality elsewhere (PostgreSQL hashes only plain equality).
 - DuckDB and PostgreSQL run the writes of one step in a transaction; Spark has none, so a
   step interrupted on Spark is repaired by running it again (every write replaces rows by
   key: nothing doubles).
@@ -68,6 +70,7 @@ import pyarrow as pa
 import sqlglot.expressions as sge
 from ibis.backends import BaseBackend
 
+from livebase.diskfile import fsync_path
 from livebase.errors import ConfigError, EngineError
 
 DUCKDB_SETTINGS = (
@@ -466,7 +469,7 @@ def compact(con: BaseBackend, tables: Sequence[str] = ()) -> BaseBackend:
         fresh.unlink(missing_ok=True)
         raise
     _execute(con, "DETACH lb_compact")
-    _fsync(fresh)
+    fsync_path(fresh)
     # no other process may open the old file once this one lets it go (it still holds the
     # erased values in free blocks): the fresh file is locked (opened) before it takes the
     # name, and the old one is released only after, when no name leads to it any more
@@ -475,20 +478,12 @@ def compact(con: BaseBackend, tables: Sequence[str] = ()) -> BaseBackend:
     holder = duckdb.connect(fresh.as_posix())
     try:
         os.replace(fresh, target)
-        _fsync(target.parent)
+        fsync_path(target.parent)
         con.disconnect()
         Path(f"{target}.wal").unlink(missing_ok=True)  # the old file's log: never replay it
     finally:
         holder.close()
     return _connect_duckdb(opened, None)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def analyze(con: BaseBackend, table: str) -> None:
@@ -597,15 +592,31 @@ def truncate(con: BaseBackend, table: str) -> None:
     analyze(con, table)
 
 
-def delete_matching(con: BaseBackend, table: str, stage: str, key: Sequence[str]) -> None:
-    """Delete the rows of ``table`` whose ``key`` columns equal a row of ``stage``."""
+def delete_matching(
+    con: BaseBackend,
+    table: str,
+    stage: str,
+    key: Sequence[str],
+    nullable: Sequence[str] | None = None,
+) -> None:
+    """Delete the rows of ``table`` whose ``key`` columns equal a row of ``stage``; in the
+    ``nullable`` key columns (by default those where the stage holds a NULL) NULL matches
+    NULL, as in :func:`same_key`."""
+    if nullable is None:
+        s = con.table(stage)
+        has = s.aggregate(**{k: s[k].isnull().any() for k in key}).to_pyarrow().to_pylist()
+        nullable = [k for k in key if has and has[0][k]]
     if is_spark(con):
         t = con.table(table)
-        _rewrite(con, table, t.anti_join(con.table(stage).select(*key), list(key)))
+        s = con.table(stage).select(*key)
+        _rewrite(con, table, t.anti_join(s, same_key(t, s, key, nullable)))
         return
-    same = sge.and_(
-        *[sge.column(k, "s", quoted=True).eq(sge.column(k, "t", quoted=True)) for k in key]
-    )
+
+    def match(k: str) -> sge.Expression:
+        op = sge.NullSafeEQ if k in nullable else sge.EQ
+        return op(this=sge.column(k, "s", quoted=True), expression=sge.column(k, "t", quoted=True))
+
+    same = sge.and_(*[match(k) for k in key])
     sub = sge.select("1").from_(sge.to_table(stage, quoted=True).as_("s", quoted=True))
     statement = sge.delete(
         sge.to_table(table, quoted=True).as_("t", quoted=True),
@@ -613,6 +624,17 @@ def delete_matching(con: BaseBackend, table: str, stage: str, key: Sequence[str]
     )
     _execute(con, statement)
     analyze(con, table)
+
+
+def same_key(
+    left: ibis.Table, right: ibis.Table, key: Sequence[str], nullable: Sequence[str] = ()
+) -> list:
+    """Join predicates matching ``key`` column by column; in the ``nullable`` columns NULL
+    matches NULL (``IS NOT DISTINCT FROM``: a natural key may hold an empty cell, such as
+    the ``wave_id`` of a cost outside any wave). Only those columns use it: PostgreSQL
+    cannot hash a join on ``IS NOT DISTINCT FROM``, so a key matched with it alone would
+    compare every pair of rows."""
+    return [left[k].identical_to(right[k]) if k in nullable else left[k] == right[k] for k in key]
 
 
 def reassign(

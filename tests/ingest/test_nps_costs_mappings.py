@@ -83,3 +83,36 @@ def test_costs_import_and_reimport(ws, tmp_path):
     assert (again.rows_new, again.rows_updated) == (0, 1)
     total = ws.table("costs").amount.sum().to_pyarrow().as_py()
     assert total == Decimal("269500.00")  # 268 000 − 18 000 + 19 500
+
+
+def test_costs_without_a_wave_are_not_doubled_by_a_reimport(ws, tmp_path):
+    # production costs outside any wave leave wave_id empty: a NULL in the natural key
+    text = (
+        "date;wave_id;channel;kind;amount\n"
+        "07.05.2025;;production;bonuses;40000\n"
+        "06.05.2025;W-R90-20250506;email;esp;18 000\n"
+    )
+    first = import_file(ws, write_csv(tmp_path / "costs.csv", text), "costs")
+    assert (first.rows_new, first.rows_updated) == (2, 0)
+
+    def stored() -> list[tuple]:
+        rows = ws.table("costs").order_by(["date", "channel"]).to_pyarrow().to_pylist()
+        return [tuple(r.values()) for r in rows]
+
+    before = stored()
+    assert len(before) == 2
+    assert before[1][1] is None  # 07.05 sorts after 06.05: the row without a wave
+    # the same file again is recognised by its SHA-256 and writes nothing
+    assert import_file(ws, tmp_path / "costs.csv", "costs").already_imported_as == 1
+    # the same rows re-exported with Windows line ends (another SHA-256, the same rows):
+    # every row is unchanged, and the table is exactly as before (it had 3 rows, then 4)
+    crlf = write_csv(tmp_path / "costs-crlf.csv", text.replace("\n", "\r\n"))
+    again = import_file(ws, crlf, "costs")
+    assert (again.rows_loaded, again.rows_new, again.rows_updated) == (2, 0, 0)
+    assert again.tables["costs"].unchanged == 2
+    assert stored() == before
+    # control: a corrected amount of the row without a wave replaces it (1 updated)
+    fixed = write_csv(tmp_path / "costs-fixed.csv", text.replace("40000", "41000"))
+    third = import_file(ws, fixed, "costs")
+    assert (third.rows_new, third.rows_updated) == (0, 1)
+    assert [r[4] for r in stored()] == [Decimal("18000.00"), Decimal("41000.00")]

@@ -1,13 +1,21 @@
 """Nothing lost, nothing doubled, all or nothing."""
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from livebase.errors import InputError
 from livebase.ingest import pipeline
 from livebase.ingest.pipeline import import_file
 from livebase.store.workspace import Workspace
 from tests.ingest.gc_files import order, write_orders
+from tests.test_cli import run
 
 COUNTED = ["customers", "orders", "identities", "identity_merges", "imports", "rejects"]
 
@@ -164,3 +172,92 @@ def test_a_merge_is_recorded_once(ws, tmp_path):
     assert result.merges == 0
     assert ws.table("identity_merges").count().execute() == 1
     assert ws.table("orders").customer_id.to_pyarrow().to_pylist() == ["gc:5"]
+
+
+# Tests run as root, who reads a chmod 000 file all the same: a process without root's
+# power over file modes (CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH dropped) meets the
+# "Permission denied" a school's user would.
+ROOT = os.geteuid() == 0
+AS_USER = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"] if ROOT else []
+needs_setpriv = pytest.mark.skipif(
+    ROOT and shutil.which("setpriv") is None, reason="root without setpriv reads any file"
+)
+
+
+def _locked(tmp_path: Path) -> Path:
+    path = write_orders(tmp_path / "locked.csv", [order(1, 5, "a@b.ru")])
+    path.chmod(0)
+    return path
+
+
+def test_a_folder_is_an_input_error_naming_it(ws, tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    # before: the file was hashed before it was read, and hashing a folder raised
+    # IsADirectoryError
+    with pytest.raises(InputError, match="a folder, not a file") as err:
+        import_file(ws, folder, "getcourse-orders")
+    assert err.value.file == str(folder)
+    assert str(err.value).startswith(f"{folder}: ")
+    # nothing recorded: no import, no reject
+    assert ws.table("imports").count().execute() == 0
+    assert ws.table("rejects").count().execute() == 0
+    # control: a file in that folder imports (1 order)
+    path = write_orders(folder / "o.csv", [order(1, 5, "a@b.ru")])
+    assert import_file(ws, path, "getcourse-orders").rows_loaded == 1
+
+
+@needs_setpriv
+def test_an_unreadable_file_is_an_input_error_naming_it(tmp_path):
+    Workspace.init(tmp_path / "school").close()
+    locked = _locked(tmp_path)
+    code = (
+        "import sys\n"
+        "from livebase.errors import InputError\n"
+        "from livebase.ingest.pipeline import import_file\n"
+        "from livebase.store.workspace import Workspace\n"
+        "ws = Workspace.open(sys.argv[1])\n"
+        "try:\n"
+        "    import_file(ws, sys.argv[2], 'getcourse-orders')\n"
+        "except InputError as exc:\n"
+        "    print(exc.file, '|', exc.message)\n"
+    )
+    args = [sys.executable, "-c", code, str(tmp_path / "school"), str(locked)]
+    r = subprocess.run([*AS_USER, *args], capture_output=True, text=True, timeout=120)
+    # before: PermissionError from hashing the file, a traceback and no output
+    assert (r.returncode, r.stderr) == (0, "")
+    assert r.stdout.strip() == f"{locked} | cannot read the file: Permission denied"
+    # control: readable again, the same call imports it (prints nothing)
+    locked.chmod(0o644)
+    r = subprocess.run([*AS_USER, *args], capture_output=True, text=True, timeout=120)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
+
+
+def test_cli_refuses_a_folder_or_a_pipe_in_one_red_line(tmp_path):
+    ws = tmp_path / "school"
+    run("init", str(ws), cwd=tmp_path)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    pipe = tmp_path / "orders.csv"
+    os.mkfifo(pipe)  # a named pipe (as `<(…)` gives): before, hashing it waited forever
+    for path, why in ((folder, "a folder, not a file"), (pipe, "not a regular file")):
+        r = run("import", str(path), "--preset", "getcourse-orders", "-w", str(ws), cwd=tmp_path)
+        assert r.returncode == 1
+        # one message (the terminal may wrap a long path: at most 2 lines)
+        assert len(r.stderr.strip().splitlines()) <= 2
+        assert " ".join(r.stderr.split()) == f"error: {path}: {why}"
+        assert "Traceback" not in r.stdout + r.stderr
+
+
+@needs_setpriv
+def test_cli_refuses_an_unreadable_file_naming_it(tmp_path):
+    ws = tmp_path / "school"
+    run("init", str(ws), cwd=tmp_path)
+    locked = _locked(tmp_path)
+    argv = [sys.executable, "-m", "livebase", "import", str(locked), "--preset"]
+    argv += ["getcourse-orders", "-w", str(ws)]
+    r = subprocess.run([*AS_USER, *argv], capture_output=True, text=True, cwd=tmp_path)
+    # the command line's own check (click) refuses it first, as a usage error (exit 2)
+    assert r.returncode == 2
+    assert f"path '{locked}' is not readable" in r.stderr
+    assert "Traceback" not in r.stdout + r.stderr

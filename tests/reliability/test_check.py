@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from decimal import Decimal
 
 import pandas as pd
 import pytest
@@ -55,6 +56,18 @@ def test_a_sound_store_passes_every_audit(ws):
             ),
         ),
         ("waves_have_assignments", lambda ws: put_wave(ws, "W3", DAY, 14, {})),
+        # two rows of one cost with an empty wave_id (append: no key look-up)
+        (
+            "costs_unique",
+            lambda ws: append(
+                ws.con,
+                "costs",
+                pd.DataFrame(
+                    [{"date": DAY, "wave_id": None, "channel": "sms", "kind": "send"}] * 2
+                    + [{"date": DAY, "wave_id": "W1", "channel": "sms", "kind": "send"}]
+                ).assign(amount=Decimal("10.00")),
+            ),
+        ),
         ("touches_assigned", lambda ws: _touch(ws, "W1", "c9")),
         ("exclusions_known_waves", lambda ws: _exclusion(ws, "W-GONE", "c1", 1)),
         (

@@ -3,13 +3,14 @@
 Every input row ends up loaded or in ``rejects`` (``rows_in = rows_loaded +
 rows_rejected``, checked before anything is written). Importing the same file again is
 recognised by its SHA-256 and changes nothing; an overlapping later export only adds
-what is new and replaces rows whose content changed (an order that got paid).
+what is new and replaces rows whose content changed (an order that got paid). A path that
+is not a readable file (a folder, a pipe, no permission) is an ``InputError`` naming it,
+raised before anything is written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,14 +19,15 @@ from pathlib import Path
 import ibis
 import pandas as pd
 
+from livebase.diskfile import sha256_of
 from livebase.engine import delete_rows, isin, transaction
-from livebase.errors import LivebaseError
+from livebase.errors import InputError, LivebaseError
 from livebase.faults import fault
 from livebase.ingest.fields import Reject
 from livebase.ingest.identity import resolve
 from livebase.ingest.presets import get_preset
 from livebase.ingest.presets.base import EMAIL, LINES, PHONE, SRC, Batch, Context, Preset
-from livebase.ingest.readers import read_table
+from livebase.ingest.readers import check_file, read_table
 from livebase.privacy.suppression import drop_erased_rows
 from livebase.store.schema import ALL_TABLES
 from livebase.store.workspace import Workspace
@@ -54,14 +56,6 @@ class ImportResult:
         return self.rows_in == self.rows_loaded + self.rows_rejected
 
 
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _now() -> dt.datetime:
     # audit time of the import itself (not an input to any computation)
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -79,7 +73,11 @@ def import_file(
     p = get_preset(preset, mapping) if isinstance(preset, str) else preset
     say = progress or (lambda _msg: None)
     con = ws.con
-    sha = file_sha256(path) if path.exists() else ""
+    check_file(path)  # a folder, a pipe: refused naming the path, before it is opened
+    try:
+        sha = sha256_of(path)
+    except OSError as exc:  # no permission, a device error
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from exc
     imports = ws.table("imports")
     prev = (
         imports.filter((imports.sha256 == sha) & (imports.preset == p.name))

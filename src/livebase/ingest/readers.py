@@ -10,7 +10,8 @@ line (the CDNOW sample) is read with ``header=[names]``: every line is a record 
 first record is line 1. An XLSX sheet is read row by row whatever its stored dimension
 says, a row shorter than the header is padded with empty cells (a sheet leaves trailing
 empty cells out), and a workbook that cannot be read to its end — a broken zip, damaged
-XML, row numbers past Excel's 1,048,576 — is refused whole with an ``InputError``.
+XML, row numbers past Excel's 1,048,576 — is refused whole with an ``InputError``. A path
+that is not a regular file (a folder, a pipe) or cannot be read is an ``InputError`` naming it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import csv
 import datetime as dt
 import io
 import re
+import stat
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -159,6 +161,31 @@ def detect_delimiter(header_line: str) -> str:
     return best if counts[best] > 1 else ","
 
 
+def check_file(path: Path) -> None:
+    """Refuse, naming it, a path that is not an existing regular file: a folder, a pipe
+    or a device would fail (or wait forever) when read.
+
+    >>> import tempfile
+    >>> try:
+    ...     check_file(Path(tempfile.mkdtemp()))
+    ... except InputError as exc:
+    ...     print(exc.message)
+    a folder, not a file
+    """
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        raise InputError("file not found", file=str(path)) from None
+    except OSError as exc:  # a folder on the way without permission, a broken mount
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from exc
+    except ValueError as exc:  # a NUL character in the path
+        raise InputError(f"not a path: {exc}", file=str(path)) from exc
+    if stat.S_ISDIR(mode):
+        raise InputError("a folder, not a file", file=str(path))
+    if not stat.S_ISREG(mode):
+        raise InputError("not a regular file", file=str(path))
+
+
 def read_table(
     path: Path,
     *,
@@ -177,10 +204,7 @@ def read_table(
     (['id', 'n'], ['00021', '0002', '19970101', '3', '63.34'], [1, 2])
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError("file not found", file=str(path))
-    if not path.is_file():
-        raise InputError("not a file", file=str(path))
+    check_file(path)
     if header is not None and not header:
         raise InputError("header: name at least one column", file=str(path))
     fmt = detect_format(path)

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import ibis
 
+from livebase.diskfile import sha256_of
 from livebase.store.workspace import Workspace
 
 
@@ -131,7 +132,6 @@ def export_folders(ws: Workspace) -> list[Path]:
 
 def _export_files_intact(ws: Workspace) -> list[str]:
     """Every file a wave's manifest lists exists with the recorded size and SHA-256."""
-    from livebase.exports.files import sha256_of
     from livebase.exports.wave import MANIFEST
 
     bad = []
@@ -180,6 +180,8 @@ AUDITS: dict[str, Audit] = {
     "customers_unique": _unique_keys("customers", ("customer_id",)),
     "messages_unique": _unique_keys("messages", ("event_id",)),
     "activities_unique": _unique_keys("activities", ("event_id",)),
+    # an empty key part groups with its likes (a re-import once doubled such rows)
+    "costs_unique": _unique_keys("costs", ("date", "wave_id", "channel", "kind")),
     "assignments_once": _assigned_once,
     "waves_have_assignments": _waves_have_assignments,
     "touches_assigned": _touches_assigned,

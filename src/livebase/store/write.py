@@ -2,8 +2,9 @@
 
 ``upsert`` compares incoming rows with the stored ones of the same key: new keys are
 inserted; for tables whose rows may change (``TableSpec.replace``) a different row
-replaces the stored one; identical rows are left alone. Callers wrap several writes in
-:func:`livebase.engine.transaction` so that an import lands whole or not at all.
+replaces the stored one; identical rows are left alone. An empty key column (NULL)
+matches a stored NULL, so the same rows written again change nothing. Callers wrap several
+writes in :func:`livebase.engine.transaction` so that an import lands whole or not at all.
 """
 
 from __future__ import annotations
@@ -73,11 +74,12 @@ def upsert(con: BaseBackend, table: str, frame: pd.DataFrame) -> WriteCounts:
     incoming = to_arrow(spec, frame)
     key = list(spec.key)
     stage = f"_stage_{table}"
+    # a key column may be empty (a cost outside any wave): there NULL matches NULL
+    nullable = [k for k in key if incoming.column(k).null_count]
     engine.stage(con, stage, incoming)
     try:
-        stored = (
-            con.table(table).semi_join(con.table(stage).select(key), key).to_pyarrow().to_pylist()
-        )
+        t, s = con.table(table), con.table(stage).select(key)
+        stored = t.semi_join(s, engine.same_key(t, s, key, nullable)).to_pyarrow().to_pylist()
         stored_by_key = {tuple(r[k] for k in key): r for r in stored}
         columns = list(spec.columns)
         new_rows, changed_keys = len(incoming), []
@@ -95,8 +97,9 @@ def upsert(con: BaseBackend, table: str, frame: pd.DataFrame) -> WriteCounts:
         if changed_keys:
             # drop every stored row the stage has a key for; the insert below puts back the
             # staged version, identical for the unchanged ones
-            engine.delete_matching(con, table, stage, key)
-        rows = con.table(stage).anti_join(con.table(table).select(key), key)
+            engine.delete_matching(con, table, stage, key, nullable)
+        s, t = con.table(stage), con.table(table).select(key)
+        rows = s.anti_join(t, engine.same_key(s, t, key, nullable))
         if new_rows or changed_keys:
             engine.insert(con, table, rows)
         return WriteCounts(new_rows, len(changed_keys), unchanged)

@@ -64,6 +64,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from livebase.diskfile import fsync_path
 from livebase.store.workspace import Workspace
 from livebase.store.write import upsert
 from livebase.web.errors import ERROR_SCHEMA, envelope
@@ -213,9 +214,13 @@ def apply_record(ws: Workspace, record: Mapping[str, Any]) -> str:
 # ---------------------------------------------------------------- the spool
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
+def _write_synced(path: Path, data: bytes, *, append: bool) -> None:
+    """Write ``data`` to ``path`` (0600; added at its end, or replacing what it held) and
+    fsync it."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
+    fd = os.open(path, flags, 0o600)
     try:
+        os.write(fd, data)
         os.fsync(fd)
     finally:
         os.close(fd)
@@ -265,14 +270,9 @@ class Spool:
         with self._locked():
             path = self.dir / self.NEW
             new = not path.exists()
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
-                os.write(fd, line.encode("utf-8"))
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            _write_synced(path, line.encode("utf-8"), append=True)
             if new:
-                _fsync_dir(self.dir)
+                fsync_path(self.dir)
 
     def _claim(self) -> Path | None:
         with self._locked():
@@ -283,7 +283,7 @@ class Spool:
                 return files[0]
             target = self.dir / f"draining-{time.time_ns():020d}.jsonl"
             os.replace(files[0], target)
-            _fsync_dir(self.dir)
+            fsync_path(self.dir)
             return target
 
     def _read(self, path: Path) -> list[dict[str, Any]]:
@@ -301,14 +301,9 @@ class Spool:
         """Replace ``path`` by ``records`` (atomically, fsynced)."""
         tmp = path.with_name(path.name + ".tmp")
         text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, text.encode("utf-8"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _write_synced(tmp, text.encode("utf-8"), append=False)
         os.replace(tmp, path)
-        _fsync_dir(self.dir)
+        fsync_path(self.dir)
 
     def _apply_one(self, ws: Workspace, record: Mapping[str, Any]) -> None:
         try:
@@ -319,12 +314,8 @@ class Spool:
             self._failed(record)
 
     def _failed(self, record: Mapping[str, Any]) -> None:
-        fd = os.open(self.dir / "failed.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        line = json.dumps(record, ensure_ascii=False) + "\n"
+        _write_synced(self.dir / "failed.jsonl", line.encode("utf-8"), append=True)
 
     def drain(self, store: Any) -> bool:
         """Store the spooled lines oldest first through ``store.try_write``; True when the
@@ -370,7 +361,7 @@ class Spool:
                     self._write(path, records[done:])
                 return False
             path.unlink()
-            _fsync_dir(self.dir)
+            fsync_path(self.dir)
             if store.burst_over():  # events keep coming: let a waiting command in first
                 return not self.pending()
 
