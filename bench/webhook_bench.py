@@ -60,6 +60,10 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from report import log, machine  # noqa: E402
+
 RESULTS = HERE / "RESULTS.md"
 BEGIN = "<!-- webhook_bench: begin (rewritten by bench/webhook_bench.py) -->"
 END = "<!-- webhook_bench: end (text below is kept) -->"
@@ -78,10 +82,6 @@ ACTIVITY_KINDS = ("lesson_start", "lesson_finish", "login", "homework_submitted"
 MESSAGE_EVENTS = ("sent", "delivered", "opened", "clicked")
 JSON_STATUSES = ("paid", "paid", "pending", "cancelled")
 GC_STATUSES = (("payed", "paid"), ("payed", "paid"), ("new", "pending"))
-
-
-def log(msg: str) -> None:
-    print(f"[{datetime.now().strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
 # ------------------------------------------------------------------------ the load
@@ -726,25 +726,6 @@ def wait_for_spool(root: Path, timeout: float) -> float | None:
 
 
 # ------------------------------------------------------------------------ the report
-
-
-def machine() -> dict:
-    mem = cpu = ""
-    with open("/proc/meminfo", encoding="ascii") as f:
-        for line in f:
-            if line.startswith("MemTotal"):
-                mem = f"{int(line.split()[1]) / 1024**2:.1f} GiB"
-    with open("/proc/cpuinfo", encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return {
-        "nproc": len(os.sched_getaffinity(0)),
-        "memory": mem,
-        "cpu": cpu,
-        "python": sys.version.split()[0],
-    }
 
 
 def _load(avg: tuple[float, float, float]) -> str:

@@ -37,18 +37,18 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tests.conftest import simulated_workspace
 from tests.test_cli import run
 
 from livebase.errors import InputError
 from livebase.exports.wave import export_wave
-from livebase.ingest.pipeline import import_file
 from livebase.metrics.rfm import day_end
 from livebase.metrics.risk import build_risk
 from livebase.playbooks.planner import plan_playbook, webinar_info
 from livebase.playbooks.spec import default_playbooks, load_playbook
 from livebase.playbooks.why import resolve_customer
 from livebase.segments.build import build_segments
-from livebase.simulate import SchoolSpec, simulate_school
+from livebase.simulate import SchoolSpec
 from livebase.store.schema import MARTS, TableSpec
 from livebase.store.workspace import Workspace
 from livebase.store.write import upsert
@@ -101,18 +101,9 @@ class School:
 @pytest.fixture(scope="module")
 def school(tmp_path_factory) -> School:
     base = tmp_path_factory.mktemp("minimum")
-    files = simulate_school(SchoolSpec(customers=1000, seed=11, end=END), base / "in")
-    ws = Workspace.init(base / "school", school="Minimum")
+    spec = SchoolSpec(customers=1000, seed=11, end=END)
+    ws = simulated_workspace(base, spec, school="Minimum")  # every export imported
     try:
-        for path, preset in (
-            (files.users, "getcourse-users"),
-            (files.orders, "getcourse-orders"),
-            (files.payments, "getcourse-payments"),
-            (files.lms_events, "lms-events"),
-            (files.consents, "consents"),
-            (files.esp_events, "esp-events"),
-        ):
-            import_file(ws, Path(path), preset)
         for n, person in enumerate(SOLO):
             at = f"2025-0{n + 2}-10T10:00:00Z"
             body = {

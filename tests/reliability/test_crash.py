@@ -37,6 +37,7 @@ from pathlib import Path
 import pytest
 
 from livebase.simulate import SchoolFiles
+from tests.conftest import SCHOOL_PRESETS
 from tests.reliability.conftest import AS_OF
 from tests.reliability.runner import (
     Run,
@@ -51,14 +52,6 @@ from tests.reliability.runner import (
 pytestmark = pytest.mark.slow
 
 WAVE = "W-R90-20250506"  # the R90 wave of AS_OF starts the next day
-IMPORTS = {
-    "users": "getcourse-users",
-    "orders": "getcourse-orders",
-    "payments": "getcourse-payments",
-    "lms_events": "lms-events",
-    "consents": "consents",
-    "esp_events": "esp-events",
-}
 # random kill moments per command (plus one at its fault point); lms_events is imported
 # for the behavioural segments but not killed (the largest file, the same code path)
 KILLS = {
@@ -109,7 +102,7 @@ def chain(cli: WarmCli, school_files: SchoolFiles, tmp_path_factory) -> dict:
     _ok(cli.run("init", str(base), cwd=tmp), "init")
     commands: list[tuple[str, tuple[str, ...]]] = [
         (f"import-{name}", ("import", str(getattr(school_files, name)), "--preset", preset))
-        for name, preset in IMPORTS.items()
+        for name, preset in SCHOOL_PRESETS.items()
     ]
     commands += [
         ("segment", ("segment", "--as-of", AS_OF, "--version", "both")),

@@ -43,6 +43,7 @@ import pytest
 
 from livebase.simulate import Behaviour, SchoolFiles, wave_outcomes
 from livebase.store.workspace import Workspace
+from tests.conftest import SCHOOL_PRESETS
 from tests.reliability.conftest import AS_OF
 from tests.reliability.runner import (
     Run,
@@ -128,14 +129,7 @@ def walk(cli: WarmCli, school_files: SchoolFiles, tmp_path_factory) -> dict[str,
         done[cid] = _twice(cli, argv, where, tmp, extra)
 
     twice("init", "init", str(ws))
-    for name, preset in (
-        ("users", "getcourse-users"),
-        ("orders", "getcourse-orders"),
-        ("payments", "getcourse-payments"),
-        ("lms_events", "lms-events"),
-        ("consents", "consents"),
-        ("esp_events", "esp-events"),
-    ):
+    for name, preset in SCHOOL_PRESETS.items():
         twice(
             f"import-{preset}", "import", str(getattr(school_files, name)), "--preset", preset, *w
         )

@@ -47,18 +47,19 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
-from livebase.ingest.pipeline import import_file
 from livebase.metrics.risk import build_risk
 from livebase.playbooks.planner import plan_playbook
 from livebase.playbooks.spec import default_playbooks, load_playbook
 from livebase.segments.build import build_segments
-from livebase.simulate import SchoolSpec, simulate_school
+from livebase.simulate import SchoolSpec
 from livebase.store.workspace import Workspace
 from livebase.web import auth
 from livebase.web import data as web_data
-from livebase.web.app import COOKIE, SECURITY_HEADERS, create_app
+from livebase.web.app import COOKIE, create_app
+from livebase.web.headers import SECURITY_HEADERS
 from livebase.web.webhook import record_rejection, sign
 from livebase.web.webhook_routes import getcourse_token, json_key
+from tests.conftest import simulated_workspace
 from tests.test_cli import run
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "livebase"
@@ -85,16 +86,10 @@ class School:
 def school(tmp_path_factory) -> School:
     """A simulated school of 400 users with one planned wave, a login and an API token."""
     base = tmp_path_factory.mktemp("security")
-    files = simulate_school(SchoolSpec(customers=400, seed=5, end=END), base / "in")
-    ws = Workspace.init(base / "school", school="Security")
+    spec = SchoolSpec(customers=400, seed=5, end=END)
+    exports = ("users", "orders", "payments", "consents")
+    ws = simulated_workspace(base, spec, *exports, school="Security")
     try:
-        for path, preset in (
-            (files.users, "getcourse-users"),
-            (files.orders, "getcourse-orders"),
-            (files.payments, "getcourse-payments"),
-            (files.consents, "consents"),
-        ):
-            import_file(ws, Path(path), preset)
         build_segments(ws, END)
         build_risk(ws, END)
         book = load_playbook(default_playbooks()["reactivation_r90"])

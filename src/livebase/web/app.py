@@ -18,11 +18,8 @@ The rules, one sentence each:
   on the loopback address; logging out clears it.
 * An address whose path or query holds a control character (``%00`` …) is refused with
   400 before any page or endpoint reads it.
-* Every answer carries security headers: a content security policy that allows only the
-  app's own scripts (no inline script, no other origin), the app's own stylesheets plus
-  inline styles (plotly.js inserts its styles and sets ``style`` attributes when it draws,
-  and breaks without them; plotly/plotly.js#7543), ``nosniff``, no framing, and no
-  referrer to other sites.
+* Every answer carries the security headers of :mod:`livebase.web.headers` (a content
+  security policy, ``nosniff``, no framing, no caching, no referrer to other sites).
 """
 
 from __future__ import annotations
@@ -55,23 +52,13 @@ from livebase.errors import ConfigError, EngineError, InputError, InsufficientDa
 from livebase.store.workspace import Workspace
 from livebase.web import auth
 from livebase.web.errors import CODES, ApiError, envelope
+from livebase.web.headers import secured
 
 COOKIE = "livebase_session"
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Path(__file__).parent / "templates"
 PUBLIC_PREFIXES = ("/static/", "/webhook/")
 PUBLIC_PATHS = ("/login",)
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
 # the errors an HTML page names in the reader's language (others: a generic title)
 PAGE_CODES = ("bad_input", "not_found", "insufficient_data", "invalid_request", "internal")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # never in an id, a date or a filter
@@ -712,10 +699,7 @@ def create_app(
         if not path.startswith("/webhook/"):  # the webhook checks its own parameters
             texts += [k + v for k, v in request.query_params.multi_items()]
         if any(_CONTROL.search(x) for x in texts):
-            response = problem(request, 400, "the address contains a control character")
-            for name, value in SECURITY_HEADERS.items():
-                response.headers.setdefault(name, value)
-            return response
+            return secured(problem(request, 400, "the address contains a control character"))
         if not path.startswith("/webhook/") and request.scope.get("query_string"):
             # an empty filter field of a page's form means "no filter"
             pairs = [(k, v) for k, v in request.query_params.multi_items() if v != ""]
@@ -739,9 +723,7 @@ def create_app(
             else:
                 request.state.user = user
                 response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+        return secured(response)
 
     def problem(request: Request, status: int, message: str, code: str | None = None):
         """The error envelope for the API and the webhook, an HTML page for a page."""

@@ -12,18 +12,18 @@ Every 4xx and 5xx answer of the JSON API and the webhook is
 * anything else is 500 ``internal``, with a message that reveals nothing of the server
   (the traceback goes to the server's log only).
 
-Every envelope carries the app's security headers itself (:func:`secured`): a 500 is
-answered outside the app's middleware, which adds them to every other answer.
+Every envelope carries the app's security headers itself
+(:func:`~livebase.web.headers.secured`): a 500 is answered outside the app's middleware,
+which adds them to every other answer.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeVar
 
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 
-R = TypeVar("R", bound=Response)
+from livebase.web.headers import secured
 
 CODES = {
     400: "bad_input",
@@ -50,15 +50,6 @@ class ApiError(Exception):
 
     def __str__(self) -> str:
         return self.message
-
-
-def secured(response: R) -> R:
-    """``response`` with every header of ``SECURITY_HEADERS`` it does not set itself."""
-    from livebase.web.app import SECURITY_HEADERS  # app imports this module first
-
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
 
 
 def envelope(status: int, message: str, code: str | None = None) -> JSONResponse:

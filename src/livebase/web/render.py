@@ -17,7 +17,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from livebase.i18n import LANGS, format_date, format_money, format_number, format_percent, t
-from livebase.web.errors import secured
+from livebase.web.headers import secured
 
 TEMPLATES = Path(__file__).parent / "templates"
 ENV = jinja2.Environment(
