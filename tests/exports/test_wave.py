@@ -482,9 +482,9 @@ def test_webinar_files(shared):
             "bonus_audit",
             "1",
         ],
-        [
+        [  # push: no contact and no name (the app knows the customer by id)
             "c6",
-            "Егор",
+            "",
             "push",
             "",
             "2025-05-12T15:00:00Z",

@@ -6,7 +6,8 @@ The rules, one sentence each:
   marketing touches on e-mail, messenger, SMS and push going out now (the invitations),
   and ``<wave_id>/webinar-reminders.csv`` the service touches going out now (the
   reminders), each with the channel and the contact it goes to (the e-mail for e-mail, the
-  phone for messenger and SMS, none for push).
+  phone for messenger and SMS, none for push) and the name for the greeting where a
+  contact goes (push rows carry neither: the app knows the customer by id; SPEC F7.3).
 * Every planned reminder goes 48 to 2 hours before the webinar starts, and a customer gets
   at most 3 of them (seed 002); a plan that breaks either is an input error.
 * ``<wave_id>/webinar.ics`` is an RFC 5545 calendar: CRLF line ends, lines folded at 75
@@ -95,11 +96,16 @@ def contact_of(row: object) -> object:
     return as_value(getattr(row, field)) if field else None
 
 
+def name_of(row: object) -> object:
+    """The greeting's name where the row goes to a contact (none for push)."""
+    return safe_text(as_value(row.name)) if row.channel in _CONTACT else None
+
+
 def invitation_rows(touches: pd.DataFrame) -> list[list[object]]:
     return [
         [
             r.customer_id,
-            safe_text(as_value(r.name)),
+            name_of(r),
             r.channel,
             contact_of(r),
             utc_iso(as_datetime(r.planned_at)),
@@ -116,7 +122,7 @@ def reminder_rows(touches: pd.DataFrame, webinar: WebinarInfo) -> list[list[obje
     return [
         [
             r.customer_id,
-            safe_text(as_value(r.name)),
+            name_of(r),
             r.channel,
             contact_of(r),
             utc_iso(as_datetime(r.planned_at)),
