@@ -1312,36 +1312,40 @@ def serve_dashboard(
     except ValueError:
         loopback = host == "localhost"
     sock = listening_socket(host, port, any_port=any_port)
-    web = create_app(root, secure_cookies=not loopback, engine=_state["engine"])
+    # from here Ctrl+C and SIGTERM (a service manager) stop the server and the command
+    # alike: the store closed, this server's snapshot deleted (uvicorn shuts down on
+    # either, then re-raises the signal under the handler it found: KeyboardInterrupt)
     try:
-        # the pages' data, so that the first visits are quick: the pages without an id
-        # now, every wave's page in the background (a visit waits for one build at most)
-        warm(web, lang)
-
-        def warm_waves() -> None:
-            # the server may stop meanwhile (the store closes): nothing is lost
-            with contextlib.suppress(Exception):
-                warm(web, lang, waves=True)
-
-        threading.Thread(target=warm_waves, daemon=True).start()
-        shown = f"[{host}]" if ":" in host else host
-        url = f"http://{shown}:{sock.getsockname()[1]}/?lang={lang}"
-        console.print("[bold]" + t("web.serve.url", lang, url=url) + "[/]", soft_wrap=True)
-        if login is not None:
-            console.print(
-                t("web.serve.login", lang, user=login[0], password=login[1]), markup=False
-            )
-        console.print(t("web.serve.stop", lang))
-        console.file.flush()  # the address must show now, also when the output is a pipe
-        # no lifespan events (the app has none); Ctrl+C or SIGTERM (a service manager)
-        # stops the server and the command: uvicorn shuts down, then re-raises the signal
-        # under the handler it found, which here ends the command through the finally
-        # below (the store closed, this server's snapshot deleted)
-        config = uvicorn.Config(web, log_level="warning", lifespan="off")
         with contextlib.suppress(KeyboardInterrupt), _term_as_interrupt():
-            uvicorn.Server(config).run(sockets=[sock])
+            web = create_app(root, secure_cookies=not loopback, engine=_state["engine"])
+            try:
+                # the pages' data, so that the first visits are quick: the pages without
+                # an id now, every wave's page in the background (a visit waits for one
+                # build at most)
+                warm(web, lang)
+
+                def warm_waves() -> None:
+                    # the server may stop meanwhile (the store closes): nothing is lost
+                    with contextlib.suppress(Exception):
+                        warm(web, lang, waves=True)
+
+                threading.Thread(target=warm_waves, daemon=True).start()
+                shown = f"[{host}]" if ":" in host else host
+                url = f"http://{shown}:{sock.getsockname()[1]}/?lang={lang}"
+                console.print("[bold]" + t("web.serve.url", lang, url=url) + "[/]", soft_wrap=True)
+                if login is not None:
+                    console.print(
+                        t("web.serve.login", lang, user=login[0], password=login[1]),
+                        markup=False,
+                    )
+                console.print(t("web.serve.stop", lang))
+                console.file.flush()  # the address must show now, also into a pipe
+                # no lifespan events (the app has none)
+                config = uvicorn.Config(web, log_level="warning", lifespan="off")
+                uvicorn.Server(config).run(sockets=[sock])
+            finally:
+                web.state.store.close()
     finally:
-        web.state.store.close()
         sock.close()
     console.print(t("web.serve.stopped", lang))
 
