@@ -1207,13 +1207,23 @@ def erase(
     workspace's files, their rows keep counting under a random anonymous id, and the
     erasure is recorded without personal data. Never prints the person's data."""
     from livebase.i18n import t
-    from livebase.privacy.erase import erase_person, plan_erasure
+    from livebase.privacy.erase import erase_person, erased_by, finish_compaction, plan_erasure
 
     if customer == "-":
         customer = sys.stdin.readline().strip()
     ws = _open(workspace)
     lang = lang or ws.config.locale
-    plan = plan_erasure(ws, customer)
+    resumed = finish_compaction(ws)  # an erasure cut off before its compaction
+    if resumed is not None:
+        console.print(t("erase.resumed", lang, erasure_id=resumed), markup=False)
+    try:
+        plan = plan_erasure(ws, customer)
+    except InputError:
+        done = erased_by(ws, customer)
+        if done is None:
+            raise
+        console.print(t("erase.already", lang, erasure_id=done), markup=False)
+        return
     table = Table(title=t("erase.plan", lang))
     table.add_column(t("erase.col.where", lang))
     table.add_column(t("erase.col.rows", lang), justify="right")

@@ -10,7 +10,8 @@ The rules, one sentence each:
   ``rfm`` rows of a build are replaced, its ``segments`` are not), ``plan.write`` (a
   wave's assignments and touches are replaced, its exclusions are not) and
   ``export.files`` (a wave's e-mail lists are written, its other files and manifest are
-  not).
+  not) and ``erase.compact`` (an erasure's store transaction is committed, the store is
+  not yet compacted).
 * Where a process cannot send itself SIGKILL (Windows) it ends with ``os._exit(137)``,
   which skips clean-up just the same.
 
@@ -23,7 +24,7 @@ import os
 import signal
 
 ENV = "LIVEBASE_FAULT"
-POINTS = ("import.write", "segment.write", "plan.write", "export.files")
+POINTS = ("import.write", "segment.write", "plan.write", "export.files", "erase.compact")
 
 
 def fault(name: str) -> None:

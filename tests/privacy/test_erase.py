@@ -23,7 +23,9 @@ What is checked:
   SHA-256) brings nobody back: the rows land in ``rejects`` as ``erased person`` with no
   value, a control person's row loads as before; a webhook event of an erased person
   is refused;
-* (e) erasing the same e-mail again is the clear "no customer matches" error;
+* (e) erasing the same person again (by e-mail or id) answers with their erasure and
+  changes nothing; a value that never named anyone is the clear "no customer matches"
+  error;
 * (f) the CLI prints no traceback and never the person's data.
 """
 
@@ -33,6 +35,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -55,7 +58,7 @@ from livebase.ingest.pipeline import import_file
 from livebase.metrics.rfm import day_end
 from livebase.playbooks.planner import webinar_info
 from livebase.playbooks.wave import plan_wave, wave_assignments
-from livebase.privacy.erase import NO_MATCH, erase_person, find_person, plan_erasure
+from livebase.privacy.erase import NO_MATCH, PENDING, erase_person, find_person, plan_erasure
 from livebase.privacy.suppression import REASON
 from livebase.reports.base import base_report
 from livebase.reports.base_html import write_base_html
@@ -441,10 +444,22 @@ def test_reimport_and_webhook_do_not_bring_them_back(erased):
 @pytest.mark.slow
 def test_erase_again_and_cli_output(erased):
     root, tmp, a = erased["root"], erased["tmp"], erased["a"]
-    r = run("erase", "--customer", a.email, "--yes", "-w", str(root), cwd=tmp)
+    # the same person again (by phone or id too): answered with their erasure, no change
+    first = re.search(r"erasure-\S+?(?=[,;])", erased["runs"][0].stdout).group(0)
+    before = stats(root, erased["wave"])
+    again = [
+        run("erase", "--customer", v, "--yes", "--lang", "en", "-w", str(root), cwd=tmp)
+        for v in (a.email, a.customer_id)
+    ]
+    for r in again:
+        assert r.returncode == 0, r.stderr
+        assert f"already erased: record {first}. Nothing changed." in r.stdout
+    assert stats(root, erased["wave"]) == before
+    # a value that never named anyone is still the clear error
+    r = run("erase", "--customer", "nobody@mail.ru", "--yes", "-w", str(root), cwd=tmp)
     assert r.returncode == 1
     assert r.stderr.strip() == f"error: {NO_MATCH}"
-    runs = [*erased["runs"], r]
+    runs = [*erased["runs"], *again, r]
     for r in runs:
         out = r.stdout + r.stderr
         assert "Traceback" not in out
@@ -545,6 +560,66 @@ def test_import_of_an_erased_person_balances(ws, tmp_path):
         assert (res.rows_in, res.rows_loaded, res.rows_rejected) == (2, 2, 0)
     finally:
         other.close()
+
+
+def test_an_erasure_cut_off_before_compaction_is_finished(tmp_path):
+    """SIGKILL after the erasure's transaction, before the compaction: the old values are
+    still in the store file; ``livebase check`` says so, and running the same erasure again
+    compacts the store and answers with the erasure, so no trace is left."""
+    root = tmp_path / "school"
+    ws = Workspace.init(root, engine=ENGINE)
+    try:
+        _tiny(ws, tmp_path)
+    finally:
+        ws.close()
+    anna = (b"anna@mail.ru", b"79161234567")
+
+    def erase(*extra: str, fault: str = "") -> subprocess.CompletedProcess:
+        args = ["erase", "--customer", "Anna@Mail.ru", "--yes", "--lang", "en", "-w", str(root)]
+        return subprocess.run(
+            [sys.executable, "-m", "livebase", *args, *extra],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=120,
+            env={**os.environ, "LIVEBASE_FAULT": fault},
+        )
+
+    killed = erase(fault="erase.compact")
+    assert killed.returncode == -9, killed.stderr
+    pending = (root / PENDING).read_text("ascii")
+    assert re.fullmatch(r"erasure-\d{8}T\d{6}-[0-9a-f]{6}", pending)
+    # CONTROL: the transaction is committed (Anna names no one) but her values remain
+    store = b"".join(p.read_bytes() for p in root.glob("store.duckdb*"))
+    assert all(v in store for v in anna)
+    r = run("check", "--lang", "en", "-w", str(root), cwd=tmp_path)
+    assert r.returncode == 1
+    assert "1 of 17 checks failed (erasure_compacted)" in r.stderr
+    ws = Workspace.open(root)
+    try:
+        with pytest.raises(InputError):
+            find_person(ws, "anna@mail.ru")
+    finally:
+        ws.close()
+
+    again = erase()
+    assert again.returncode == 0, again.stderr
+    assert f"The interrupted erasure {pending} is finished" in again.stdout
+    assert f"already erased: record {pending}. Nothing changed." in again.stdout
+    assert not (root / PENDING).exists()
+    assert not list(root.glob("*.wal"))
+    store = (root / "store.duckdb").read_bytes()
+    assert not any(v in store for v in anna)
+    assert b"boris@mail.ru" in store  # CONTROL: the scan sees the store's strings
+    assert run("check", "-w", str(root), cwd=tmp_path).returncode == 0
+    ws = Workspace.open(root)
+    try:
+        assert ws.table("erasures").count().to_pyarrow().as_py() == 1
+        assert str(ws.table("orders").amount.sum().to_pyarrow().as_py()) == "29000.00"
+    finally:
+        ws.close()
+    # nothing pending: the next erasure just runs (and the finishing step is a no-op)
+    assert "interrupted" not in erase().stdout
 
 
 def test_compact_removes_deleted_values_from_the_file(tmp_path):

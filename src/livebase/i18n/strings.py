@@ -1092,6 +1092,11 @@ RU: dict[str, str] = {
         "в таблицах: {tables}; файлов: {files}."
     ),
     "erase.unhandled": "Файлы неизвестного типа с данными человека, не изменены: {paths}",
+    "erase.resumed": (
+        "Прерванное стирание {erasure_id} завершено: хранилище сжато, старых значений "
+        "в его файлах нет."
+    ),
+    "erase.already": "Этот человек уже стёрт: запись {erasure_id}. Ничего не изменено.",
     "check.title": "Проверки хранилища: {path}",
     "check.col.audit": "проверка",
     "check.col.rows": "нарушений",
@@ -2268,6 +2273,11 @@ EN: dict[str, str] = {
         "tables: {tables}; files: {files}."
     ),
     "erase.unhandled": "Files of an unknown type that show the person, left as they are: {paths}",
+    "erase.resumed": (
+        "The interrupted erasure {erasure_id} is finished: the store is compacted, no old "
+        "value is left in its files."
+    ),
+    "erase.already": "This person is already erased: record {erasure_id}. Nothing changed.",
     "check.title": "Store checks: {path}",
     "check.col.audit": "check",
     "check.col.rows": "offending",

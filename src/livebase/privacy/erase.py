@@ -27,7 +27,13 @@ The rules, one sentence each:
   normalised keys in ``erased_keys`` as keyed hashes (:mod:`livebase.privacy.suppression`),
   never as values.
 * Afterwards the store is compacted (:func:`livebase.engine.compact`), so no deleted or
-  overwritten value stays in its files.
+  overwritten value stays in its files; the marker ``.erase-pending`` (holding only the
+  erasure id) is written, synced, before the store transaction and removed after the
+  compaction, so an erasure cut off in between is seen (``livebase check``, audit
+  ``erasure_compacted``) and finished by the next ``livebase erase``
+  (:func:`finish_compaction`).
+* A value that names no one but belongs to an erased person (its keyed hash is in
+  ``erased_keys``) is answered with the erasure that erased it (:func:`erased_by`).
 """
 
 from __future__ import annotations
@@ -45,7 +51,9 @@ import ibis
 import pandas as pd
 
 from livebase import engine
+from livebase.diskfile import fsync_path
 from livebase.errors import InputError
+from livebase.faults import fault
 from livebase.ingest.normalize import normalize_email, normalize_phone
 from livebase.privacy import scrub, serve
 from livebase.privacy.suppression import CHECK_KIND, check_hash, key_hash, suppression_key
@@ -58,6 +66,7 @@ ID_COLUMNS = ("customer_id", "from_id", "into_id")
 CONTACT_COLUMNS = ("email", "phone", "name")
 ANON_PREFIX = "erased:"
 MAX_BY = 200
+PENDING = ".erase-pending"  # in the workspace: an erasure whose compaction has not finished
 
 
 @dataclass(frozen=True)
@@ -329,33 +338,84 @@ def _erase_store(
     erasure_id = f"erasure-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
     con = ws.con
     tables = _table_counts(ws, person)
-    with engine.transaction(con):
-        _erase_rows(ws, person, anon, tables)
-        append(
-            con,
-            "erasures",
-            pd.DataFrame(
-                [
-                    {
-                        "erasure_id": erasure_id,
-                        "erased_at": now,
-                        "by": who,
-                        "anon_id": anon,
-                        "tables": json.dumps(tables, sort_keys=True),
-                        "files": json.dumps(files, sort_keys=True),
-                    }
-                ]
-            ),
-        )
-        rows = [{"key_hash": check_hash(key), "kind": CHECK_KIND, "erasure_id": None}]
-        rows += [
-            {"key_hash": key_hash(key, v), "kind": k, "erasure_id": erasure_id}
-            for k, v in person.keys
-        ]
-        upsert(con, "erased_keys", pd.DataFrame(rows))
+    pending = ws.root / PENDING
+    scrub.write_atomic(pending, erasure_id.encode("ascii"))
+    fsync_path(ws.root)
+    try:
+        with engine.transaction(con):
+            _erase_rows(ws, person, anon, tables)
+            append(
+                con,
+                "erasures",
+                pd.DataFrame(
+                    [
+                        {
+                            "erasure_id": erasure_id,
+                            "erased_at": now,
+                            "by": who,
+                            "anon_id": anon,
+                            "tables": json.dumps(tables, sort_keys=True),
+                            "files": json.dumps(files, sort_keys=True),
+                        }
+                    ]
+                ),
+            )
+            rows = [{"key_hash": check_hash(key), "kind": CHECK_KIND, "erasure_id": None}]
+            rows += [
+                {"key_hash": key_hash(key, v), "kind": k, "erasure_id": erasure_id}
+                for k, v in person.keys
+            ]
+            upsert(con, "erased_keys", pd.DataFrame(rows))
+    except BaseException:
+        _done(pending)  # rolled back: nothing to compact
+        raise
+    fault("erase.compact")
     changed = sorted({*tables, "customers", "identities"})
     ws.__dict__["con"] = engine.compact(con, changed)
+    _done(pending)
     return ErasureResult(erasure_id, anon, tables, files, unhandled)
+
+
+def _done(pending: Path) -> None:
+    pending.unlink(missing_ok=True)
+    fsync_path(pending.parent)
+
+
+def pending_compaction(root: Path) -> str | None:
+    """The id of an erasure cut off before its compaction finished, or None."""
+    try:
+        return (Path(root) / PENDING).read_text("ascii").strip() or "?"
+    except FileNotFoundError:
+        return None
+
+
+def finish_compaction(ws: Workspace) -> str | None:
+    """Compact the store when an erasure was cut off before its compaction (its old values
+    may still lie in the store's free blocks); returns that erasure's id, or None when
+    nothing was pending. Safe to repeat: compacting a compacted store changes no row."""
+    erasure_id = pending_compaction(ws.root)
+    if erasure_id is None:
+        return None
+    ws.__dict__["con"] = engine.compact(ws.con)
+    _done(ws.root / PENDING)
+    return erasure_id
+
+
+def erased_by(ws: Workspace, value: str) -> str | None:
+    """The id of the erasure that erased the person ``value`` names (an id, an e-mail or a
+    phone, normalised as :func:`find_person` does), or None; reads only keyed hashes."""
+    text = (value or "").strip()
+    key = suppression_key(ws)
+    if not text or key is None:
+        return None
+    values = {text}
+    for parse in (normalize_email, normalize_phone):
+        if (found := _try(parse, text)) is not None:
+            values.add(found)
+    t = ws.table("erased_keys")
+    hashes = sorted(key_hash(key, v) for v in values)
+    ids = _column(t.filter(t.key_hash.isin(hashes) & t.erasure_id.notnull()), "erasure_id")
+    return ids[-1] if ids else None
 
 
 def _operator(by: str | None) -> str:

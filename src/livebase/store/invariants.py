@@ -11,6 +11,8 @@ The rules, one sentence each:
   a wave folder with a ``manifest.json`` is a finished export whose listed files exist
   with their recorded size and SHA-256 and which holds no temporary file; a folder
   without one is an interrupted export, which the next ``livebase export`` finishes.
+* An erasure cut off between its store transaction and the store's compaction leaves its
+  marker (:data:`livebase.privacy.erase.PENDING`); the next ``livebase erase`` finishes it.
 
 >>> from livebase.engine import connect
 >>> import tempfile, pathlib
@@ -169,6 +171,15 @@ def _export_no_partial_files(ws: Workspace) -> list[str]:
     ]
 
 
+def _erasure_compacted(ws: Workspace) -> list[str]:
+    """No erasure was cut off before its compaction (its erased values could still lie in
+    the store's free blocks until the next ``livebase erase`` compacts the store)."""
+    from livebase.privacy.erase import pending_compaction
+
+    pending = pending_compaction(ws.root)
+    return [] if pending is None else [pending]
+
+
 Audit = Callable[[Workspace], "ibis.Table | list[str]"]
 
 AUDITS: dict[str, Audit] = {
@@ -189,6 +200,7 @@ AUDITS: dict[str, Audit] = {
     "exclusions_known_waves": _known_wave("exclusions"),
     "export_files_intact": _export_files_intact,
     "export_no_partial_files": _export_no_partial_files,
+    "erasure_compacted": _erasure_compacted,
 }
 
 
