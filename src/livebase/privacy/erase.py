@@ -392,11 +392,13 @@ def pending_compaction(root: Path) -> str | None:
 def finish_compaction(ws: Workspace) -> str | None:
     """Compact the store when an erasure was cut off before its compaction (its old values
     may still lie in the store's free blocks); returns that erasure's id, or None when
-    nothing was pending. Safe to repeat: compacting a compacted store changes no row."""
+    nothing was pending. Safe to repeat: compacting a compacted store changes no row. The
+    dashboard's snapshots go too: a server may have copied the uncompacted store."""
     erasure_id = pending_compaction(ws.root)
     if erasure_id is None:
         return None
     ws.__dict__["con"] = engine.compact(ws.con)
+    serve.drop_snapshots(ws.root, write=True)
     _done(ws.root / PENDING)
     return erasure_id
 

@@ -91,7 +91,16 @@ def scrub_serve(root: Path, m: Matcher, *, write: bool, snapshots: bool = True) 
             dropped = _scrub_spool_file(folder, path, m, write=write)
             if dropped:
                 changes.append(FileChange(path, "spool", dropped))
-    for path in sorted((Path(root) / SERVE).glob(SNAPSHOTS)) if snapshots else []:
+    if snapshots:
+        changes += drop_snapshots(root, write=write)
+    return changes
+
+
+def drop_snapshots(root: Path, *, write: bool) -> list[FileChange]:
+    """Find (and with ``write`` delete) the servers' snapshots: copies of the store that
+    may hold what the store no longer does (a running server takes a fresh one)."""
+    changes = []
+    for path in sorted((Path(root) / SERVE).glob(SNAPSHOTS)):
         if write:
             path.unlink(missing_ok=True)
         changes.append(FileChange(path, "snapshot", 0))
