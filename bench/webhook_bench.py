@@ -1,11 +1,11 @@
 """The webhook under load (issue 10, item 4): many senders, duplicates, bad signatures.
 
-    python bench/webhook_bench.py                       # 20,000 events, 8 senders
+    python bench/webhook_bench.py                       # 20,000 events, 8 then 32 senders
     python bench/webhook_bench.py --events 5000 --senders 8,32 --out /tmp/webhook.md
 
 A fresh workspace (``livebase init``) is served by ``livebase serve`` on 127.0.0.1 (a
-process of its own, as in production); ``livebase webhook`` prints the GetCourse token
-and the JSON signing key the senders use. Then ``--senders`` threads of this process
+process of its own, as in production); the senders use its GetCourse token and JSON
+signing key (what ``livebase webhook`` prints). Then ``--senders`` threads of this process
 send the load over keep-alive HTTP connections (``http.client``), each taking the next
 job of one shared list:
 
@@ -47,7 +47,6 @@ import random
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -62,14 +61,13 @@ from urllib.parse import urlencode
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from plan_bench import write_section  # noqa: E402
 from report import log, machine  # noqa: E402
+from rfm_bench import NOTES_MARKER  # noqa: E402
 
 RESULTS = HERE / "RESULTS.md"
 BEGIN = "<!-- webhook_bench: begin (rewritten by bench/webhook_bench.py) -->"
 END = "<!-- webhook_bench: end (text below is kept) -->"
-NOTES_MARKER = (
-    "<!-- notes: everything below this line is kept when rfm_bench.py rewrites the file -->"
-)
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 90.0
 REQUEST_TIMEOUT_S = 120.0
@@ -415,21 +413,19 @@ def livebase(*args: str, python: str = sys.executable, timeout: float = 120) -> 
 
 
 def workspace(root: Path, python: str = sys.executable) -> tuple[str, str]:
-    """``livebase init`` a workspace at ``root``; its GetCourse token and JSON key as
-    ``livebase webhook`` prints them."""
+    """``livebase init`` a workspace at ``root``; its GetCourse token and JSON key (what
+    ``livebase webhook`` prints), derived from the workspace secret."""
+    from livebase.store.workspace import Workspace
+    from livebase.web.auth import workspace_secret
+    from livebase.web.webhook_routes import getcourse_token, json_key
+
     livebase("init", str(root), "--school", "Load test", python=python)
-    text = livebase("webhook", "-w", str(root), python=python).replace("\n", "")
-    token = re.search(r"token=([0-9a-f]{40})&", text)
-    key = re.search(r"key ([0-9a-f]{64})", text)
-    if token is None or key is None:
-        raise RuntimeError(f"no token or key in the output of livebase webhook: {text}")
-    return token[1], key[1]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
+    ws = Workspace.open(root)
+    try:
+        secret = workspace_secret(ws)
+    finally:
+        ws.close()
+    return getcourse_token(secret), json_key(secret)
 
 
 @dataclass
@@ -444,9 +440,10 @@ class Server:
     _out: object = field(default=None, repr=False)
 
     def start(self) -> Server:
-        self.port = free_port()
+        """Serve on a free port (``--port 0``); ready once it prints its address (it
+        listens from then on)."""
         self._out = self.log.open("w", encoding="utf-8")
-        argv = ["serve", "--host", HOST, "--port", str(self.port), "--lang", "en"]
+        argv = ["serve", "--host", HOST, "--port", "0", "--lang", "en"]
         self.proc = subprocess.Popen(
             [self.python, "-m", "livebase", *argv, "-w", str(self.root)],
             stdout=self._out,
@@ -454,18 +451,13 @@ class Server:
             env={**os.environ, "COLUMNS": "400"},
         )
         deadline = time.monotonic() + START_TIMEOUT_S
-        while True:  # the login page answers once uvicorn serves
+        while True:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"livebase serve ended: {self.output()}")
-            try:
-                c = http.client.HTTPConnection(HOST, self.port, timeout=5)
-                c.request("GET", "/login")
-                ok = c.getresponse().status == 200
-                c.close()
-                if ok:
-                    return self
-            except OSError:
-                pass
+            found = re.search(rf"http://{re.escape(HOST)}:(\d+)/", self.output())
+            if found:
+                self.port = int(found[1])
+                return self
             if time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"livebase serve did not answer in {START_TIMEOUT_S:.0f} s")
@@ -797,21 +789,6 @@ def section(
     return out
 
 
-def write_section(path: Path, lines: list[str]) -> None:
-    """Replace the text between BEGIN and END; the first time, put the section after the
-    RFM section's notes marker (the end of the file), so rfm_bench.py keeps it."""
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    block = "\n".join([BEGIN, *lines, END])
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        if path == RESULTS and NOTES_MARKER not in text:
-            raise SystemExit(f"{path} has no notes marker: run bench/rfm_bench.py first")
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     p = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
@@ -855,7 +832,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.note:
         lines[3:3] = ["", f"Note: {args.note}"]
-    write_section(args.out, lines)
+    # the first time, the section goes after the RFM section's notes marker (the end of
+    # the file), so rfm_bench.py keeps it
+    text = RESULTS.read_text(encoding="utf-8") if args.out == RESULTS else ""
+    if args.out == RESULTS and BEGIN not in text and NOTES_MARKER not in text:
+        raise SystemExit(f"{RESULTS} has no notes marker: run bench/rfm_bench.py first")
+    write_section(args.out, lines, BEGIN, END)
     log(f"written to {args.out} and {raw}")
     return 1 if any(r.problems for r in runs) else 0
 

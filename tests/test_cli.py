@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,13 +10,23 @@ from pathlib import Path
 from tests.ingest.gc_files import order, write_orders
 
 
-def run(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+def run(
+    *args: str,
+    cwd: Path,
+    timeout: float = 300,
+    env: dict[str, str] | None = None,
+    input: str | None = None,
+) -> subprocess.CompletedProcess:
+    """``livebase *args`` in a child process; ``env`` is added to this one's environment,
+    ``input`` is its standard input."""
     return subprocess.run(
         [sys.executable, "-m", "livebase", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,
+        env=None if env is None else {**os.environ, **env},
+        input=input,
     )
 
 
@@ -25,14 +36,8 @@ def school(tmp_path: Path, customers: int, seed: int, *exports: str) -> Path:
     from datetime import date
 
     from livebase.simulate import SchoolSpec, simulate_school
+    from tests.conftest import SCHOOL_PRESETS
 
-    presets = {
-        "users": "getcourse-users",
-        "orders": "getcourse-orders",
-        "payments": "getcourse-payments",
-        "lms_events": "lms-events",
-        "consents": "consents",
-    }
     files = simulate_school(
         SchoolSpec(customers=customers, seed=seed, end=date(2025, 5, 5)), tmp_path / "exports"
     )
@@ -40,7 +45,7 @@ def school(tmp_path: Path, customers: int, seed: int, *exports: str) -> Path:
     run("init", str(ws), cwd=tmp_path)
     for name in exports:
         path = getattr(files, name)
-        r = run("import", str(path), "--preset", presets[name], "-w", str(ws), cwd=tmp_path)
+        r = run("import", str(path), "--preset", SCHOOL_PRESETS[name], "-w", str(ws), cwd=tmp_path)
         assert r.returncode == 0, r.stderr
     return ws
 

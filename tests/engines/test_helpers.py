@@ -92,8 +92,6 @@ def test_delete_matching_a_stage_by_key(con):
 def test_delete_matching_treats_null_keys_as_equal(con):
     # a key column may be NULL (costs outside any wave have no wave_id): SQL's NULL = NULL
     # is not true, so an equality match never deleted such a row and an upsert doubled it
-    if engine.is_spark(con):  # slow there; the upsert test below takes this path on Spark
-        pytest.skip("Spark: covered by test_upsert_by_a_key_with_a_null_column")
     engine.stage(con, "s", _rows(("x", "c,3", None, None, 0), ("y", "c1", None, None, 0)))
     engine.delete_matching(con, "t", "s", ["customer_id", "ts"])
     # "c" ("c,3", NULL) goes; "a" ("c1", T0) stays: T0 is not NULL (the control)
@@ -124,6 +122,15 @@ def test_upsert_by_a_key_with_a_null_column(con):
     assert [(r["wave_id"], r["amount"]) for r in stored] == [
         ("W1", Decimal("18000.00")),
         (None, Decimal("41000.00")),
+    ]
+    # control: NULL matches only NULL. A row with the same date, channel and kind under a
+    # wave is another key (new), and the NULL-keyed row is left as it was
+    other = rows.iloc[[0]].assign(wave_id="W2", amount=Decimal("1"))
+    assert upsert(con, "costs", other) == WriteCounts(1, 0, 0)
+    assert sorted(con.table("costs").amount.to_pyarrow().to_pylist()) == [
+        Decimal("1.00"),
+        Decimal("18000.00"),
+        Decimal("41000.00"),
     ]
 
 

@@ -453,8 +453,8 @@ def test_orders_reject_names_a_column_of_the_file(tmp_path):
 
 
 def test_a_folder_is_not_a_file(tmp_path):
-    # the reader refuses a folder (the pipeline hashes the path before reading: see the
-    # reliability notes)
+    # the reader refuses a folder (the pipeline too, before it hashes the path:
+    # tests/ingest/test_pipeline.py)
     with pytest.raises(InputError, match="not a file"):
         read_table(tmp_path)
 

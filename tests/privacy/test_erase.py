@@ -475,14 +475,7 @@ def test_erase_again_and_cli_output(erased):
 @pytest.mark.slow
 def test_without_yes_asks_and_no_changes_nothing(erased):
     root, tmp, d = erased["root"], erased["tmp"], erased["d"]
-    r = subprocess.run(
-        [sys.executable, "-m", "livebase", "erase", "--customer", "-", "-w", str(root)],
-        input=f"{d.email}\nn\n",
-        capture_output=True,
-        text=True,
-        cwd=tmp,
-        timeout=120,
-    )
+    r = run("erase", "--customer", "-", "-w", str(root), cwd=tmp, input=f"{d.email}\nn\n")
     assert r.returncode == 130, r.stderr
     assert "customers" in r.stdout
     assert d.email not in r.stdout + r.stderr
@@ -574,16 +567,9 @@ def test_an_erasure_cut_off_before_compaction_is_finished(tmp_path):
         ws.close()
     anna = (b"anna@mail.ru", b"79161234567")
 
-    def erase(*extra: str, fault: str = "") -> subprocess.CompletedProcess:
+    def erase(fault: str = "") -> subprocess.CompletedProcess:
         args = ["erase", "--customer", "Anna@Mail.ru", "--yes", "--lang", "en", "-w", str(root)]
-        return subprocess.run(
-            [sys.executable, "-m", "livebase", *args, *extra],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            timeout=120,
-            env={**os.environ, "LIVEBASE_FAULT": fault},
-        )
+        return run(*args, cwd=tmp_path, env={"LIVEBASE_FAULT": fault})
 
     killed = erase(fault="erase.compact")
     assert killed.returncode == -9, killed.stderr
@@ -650,8 +636,6 @@ def test_compact_never_lets_another_process_open_the_old_file(tmp_path, monkeypa
     """The old file still holds erased values in free blocks: from the moment the fresh
     file takes the store's name it is locked, so another process that opens the store
     waits instead of reading (or writing to) the file being dropped."""
-    import os
-
     path = tmp_path / "s.duckdb"
     con = engine.connect(f"duckdb://{path}")
     con.raw_sql("CREATE TABLE t (v VARCHAR)")

@@ -54,7 +54,7 @@ def test_an_imported_formula_is_written_as_text(ws, tmp_path):
 def test_every_text_of_a_page_is_escaped(tmp_path):
     # each place a text lands in the workbook: title, facts, section, notes, block title,
     # column, row label, cell text, footnote and caption; numbers stay numbers
-    dangerous = ["=A1", "+1", "-2+3", "@SUM(A1)", "\t=x", "\r=y"]
+    dangerous = ("=", "+", "-", "@", "\t", "\r")  # what a formula-like text starts with
     block = Block(
         "b",
         "=title",
@@ -82,6 +82,6 @@ def test_every_text_of_a_page_is_escaped(tmp_path):
     expected = {"=page", "+fact", "-value", "@section", "=note", "=title", "=col", "+label"}
     expected |= {"@caption", "-footnote"}
     assert {v for v in texts if v[1:] in expected} == {"'" + v for v in expected}
-    assert not [v for v in texts if v.startswith(tuple(d[0] for d in dangerous))]
+    assert not [v for v in texts if v.startswith(dangerous)]
     numbers = [c.value for s in wb.worksheets for r in s.iter_rows() for c in r]
     assert -5 in numbers  # a negative number is a number, not an escaped text

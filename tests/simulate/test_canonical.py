@@ -21,17 +21,11 @@ from livebase.simulate import CanonicalFiles, SchoolSpec, simulate_school, write
 from livebase.simulate.canonical import NOT_WRITTEN, TABLES
 from livebase.store.schema import ALL_TABLES
 from livebase.store.workspace import Workspace
+from tests.conftest import SCHOOL_PRESETS
 
 # three chunks (700, 700, 600 people), so ids and parts continue across chunk boundaries
 SPEC = SchoolSpec(customers=2_000, seed=5, end=date(2025, 5, 5), chunk_size=700)
-PRESETS = (
-    ("users", "getcourse-users"),
-    ("orders", "getcourse-orders"),
-    ("payments", "getcourse-payments"),
-    ("lms_events", "lms-events"),
-    ("consents", "consents"),
-    ("esp_events", "esp-events"),
-)
+PRESETS = tuple(SCHOOL_PRESETS.items())
 
 
 @pytest.fixture(scope="module")

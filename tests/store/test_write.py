@@ -68,36 +68,3 @@ def test_merge_repoints_rows_without_doubling_keyed_ones(ws):
     ]
     assert ws.table("orders").customer_id.to_pyarrow().to_pylist() == ["gc:1", "gc:1"]
     assert ws.table("identities").customer_id.to_pyarrow().to_pylist() == ["gc:1"]
-
-
-def _costs(*rows: tuple) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["date", "wave_id", "channel", "kind", "amount"])
-
-
-def test_a_null_key_column_matches_itself(ws):
-    # costs' key is (date, wave_id, channel, kind); a cost outside any wave has no wave_id.
-    # SQL's `NULL = NULL` is not true, so a plain equality join never finds the stored row
-    # and each upsert of the same rows inserted them again (2, then 4 rows).
-    day = dt.date(2025, 5, 7)
-    rows = _costs(
-        (day, None, "production", "bonuses", Decimal("40000")),
-        (day, "W1", "email", "esp", Decimal("18000")),
-    )
-    assert upsert(ws.con, "costs", rows) == WriteCounts(2, 0, 0)
-    assert upsert(ws.con, "costs", rows) == WriteCounts(0, 0, 2)
-    assert ws.table("costs").count().execute() == 2
-    # the NULL-keyed row changes: replaced in place (1 updated, 1 unchanged), not doubled
-    rows.loc[0, "amount"] = Decimal("41000")
-    assert upsert(ws.con, "costs", rows) == WriteCounts(0, 1, 1)
-    stored = ws.table("costs").order_by("channel").to_pandas()
-    assert stored["wave_id"].tolist() == ["W1", None]  # email sorts before production
-    assert stored["amount"].tolist() == [Decimal("18000.00"), Decimal("41000.00")]
-    # control: NULL matches only NULL. A row with the same date, channel and kind under a
-    # wave is another key (new), and the NULL-keyed row is left as it was
-    other = _costs((day, "W2", "production", "bonuses", Decimal("1")))
-    assert upsert(ws.con, "costs", other) == WriteCounts(1, 0, 0)
-    assert sorted(ws.table("costs").amount.to_pyarrow().to_pylist()) == [
-        Decimal("1.00"),
-        Decimal("18000.00"),
-        Decimal("41000.00"),
-    ]

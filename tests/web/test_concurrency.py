@@ -30,8 +30,6 @@ import contextlib
 import csv
 import datetime as dt
 import json
-import os
-import queue
 import signal
 import subprocess
 import sys
@@ -59,10 +57,10 @@ from livebase.web.webhook_routes import (
     rejection_record,
 )
 from tests.test_cli import run
+from tests.web.serving import LIVEBASE, serving
 
 T0 = dt.datetime(2025, 5, 20, 12)
 USER, PASSWORD = "head", "concurrency-1"
-LIVEBASE = [sys.executable, "-m", "livebase"]
 
 # a process that opens the store read-write (waiting for it up to argv[2] seconds), says
 # "held", runs the SQL given (optional) and holds the store until its standard input closes
@@ -113,13 +111,13 @@ def wait_until(check, seconds: float, what: str):
         time.sleep(0.1)
 
 
-def message_event(i: int, email: str | None = None) -> bytes:
+def message_event(i: int) -> bytes:
     return json.dumps(
         {
             "event_id": f"conc-{i}",
             "type": "message",
             "data": {
-                "email": email or f"reader{i % 7}@example.org",
+                "email": f"reader{i % 7}@example.org",
                 "ts": "2025-05-04T09:00:00Z",
                 "channel": "email",
                 "event": "opened",
@@ -146,7 +144,7 @@ def test_a_command_waits_for_the_store_then_gives_up_naming_the_holder(ws, monke
     with holding(store) as holder:
         # DuckDB itself refuses at once: even a read-only open fails while held
         started = time.monotonic()
-        with pytest.raises(StoreBusy) as err:
+        with pytest.raises(StoreBusy):
             connect(url, read_only=True, lock_wait=0)
         assert time.monotonic() - started < 0.5
         # the URL's lock_wait (stripped before DuckDB sees it, else DuckDB would refuse
@@ -266,7 +264,6 @@ def app_client(ws) -> Iterator[TestClient]:
     app = create_app(root, clock=lambda: T0)
     with TestClient(app, base_url="https://testserver") as client:
         client.store = app.state.store
-        client.root = root
         r = client.post(
             "/login", data={"username": USER, "password": PASSWORD}, follow_redirects=False
         )
@@ -455,59 +452,6 @@ def _early_orders(orders: Path, target: Path, before: dt.date) -> None:
     ]
     with open(target, "w", encoding="utf-8-sig", newline="") as f:
         csv.writer(f, delimiter=";", lineterminator="\r\n").writerows([table[0], *keep])
-
-
-@contextlib.contextmanager
-def serving(
-    root: Path, env: dict[str, str] | None = None
-) -> Iterator[tuple[subprocess.Popen, str]]:
-    """``livebase serve`` in another process on a free port of 127.0.0.1."""
-    proc = subprocess.Popen(
-        [*LIVEBASE, "serve", "-w", str(root), "--port", "0", "--lang", "en"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    proc.errors = []  # the server's log (read all along: a full pipe would stop it)
-
-    def read() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.put(line)
-
-    def read_errors() -> None:
-        assert proc.stderr is not None
-        proc.errors.extend(proc.stderr)
-
-    readers = [threading.Thread(target=f, daemon=True) for f in (read, read_errors)]
-    for reader in readers:
-        reader.start()
-    try:
-        deadline = time.monotonic() + 90
-        url = None
-        while url is None:
-            try:
-                line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            except queue.Empty:
-                pytest.fail("the server did not print its address within 90 s")
-            if "http://" in line:
-                url = line[line.index("http://") :].split("/?")[0].strip()
-        yield proc, url
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        for reader in readers:
-            reader.join(timeout=10)
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
 
 
 def _proc_locks(pid: int, inode: int) -> bool:
@@ -725,21 +669,8 @@ def test_control_a_server_holding_the_store_makes_the_import_fail(school, tmp_pa
 
     shutil.copytree(school["root"], root, ignore=shutil.ignore_patterns(".serve"))
     with serving(root, {"LIVEBASE_SNAPSHOT_MAX_MB": "0"}) as (server, _):
-        r = subprocess.run(
-            [
-                *LIVEBASE,
-                "import",
-                str(school["orders"]),
-                "--preset",
-                "getcourse-orders",
-                "-w",
-                str(root),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={**os.environ, "LIVEBASE_LOCK_WAIT": "2"},
-        )
+        args = ["import", str(school["orders"]), "--preset", "getcourse-orders", "-w", str(root)]
+        r = run(*args, cwd=tmp_path, timeout=120, env={"LIVEBASE_LOCK_WAIT": "2"})
     assert r.returncode == 1
     assert f"is in use by another livebase process (pid {server.pid})" in r.stderr
     assert "Traceback" not in r.stderr

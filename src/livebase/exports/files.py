@@ -22,9 +22,8 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -34,7 +33,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.xml.functions import tostring
 
-from livebase.diskfile import fsync_path
+from livebase.diskfile import write_atomic
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -115,23 +114,11 @@ def is_temp(name: str) -> bool:
 
 
 def write_bytes(path: Path, data: bytes) -> Path:
-    """Write ``data`` to a temporary name beside ``path``, flush it to disk, then give it
-    the name (``os.replace``): ``path`` holds the old bytes or the new, never a part."""
+    """Write ``data`` to :func:`temp_name` beside ``path``, flush it to disk, then give it
+    the name (:func:`livebase.diskfile.write_atomic`): ``path`` holds the old bytes or the
+    new, never a part."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_name(path)
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    sync_folder(path.parent)
-    return path
-
-
-def sync_folder(folder: Path) -> None:
-    """Flush a folder's entries (a rename or a deletion) to disk where the system can."""
-    if os.name == "posix":
-        fsync_path(folder)
+    return write_atomic(path, data, temp=temp_name(path))
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> Path:
@@ -178,16 +165,27 @@ def workbook_bytes(wb: Workbook, *, now: dt.datetime) -> bytes:
     # openpyxl stamps the wall clock into docProps/core.xml and the zip members: replace
     # both with fixed values so that a re-run writes the same bytes
     props = DocumentProperties(creator="livebase", created=now, modified=now)
-    core = tostring(props.to_tree())
+    return restamp_zip(buf.getvalue(), core=tostring(props.to_tree()))
+
+
+def restamp_zip(
+    data: bytes,
+    *,
+    core: bytes | None = None,
+    stamps: Mapping[str, tuple[int, ...]] | None = None,
+) -> bytes:
+    """The zip ``data`` written again (deflated) with each member's time from ``stamps``
+    (else a fixed 1980-01-01) and, when given, ``core`` as its ``docProps/core.xml``."""
     out = io.BytesIO()
     with (
-        zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src,
+        zipfile.ZipFile(io.BytesIO(data)) as src,
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
     ):
         for info in src.infolist():
-            data = core if info.filename == "docProps/core.xml" else src.read(info.filename)
-            member = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            name = info.filename
+            body = core if name == "docProps/core.xml" and core is not None else src.read(name)
+            member = zipfile.ZipInfo(name, date_time=(stamps or {}).get(name, _ZIP_TIME))
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = info.external_attr
-            dst.writestr(member, data)
+            dst.writestr(member, body)
     return out.getvalue()

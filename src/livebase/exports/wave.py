@@ -34,7 +34,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from livebase.diskfile import sha256_of
+from livebase.diskfile import sha256_of, sync_folder
 from livebase.errors import InputError
 from livebase.exports import calls as calls_mod
 from livebase.exports import esp, retargeting
@@ -42,7 +42,6 @@ from livebase.exports import webinar as web
 from livebase.exports.consent import MARKETING, SERVICE
 from livebase.exports.files import (
     is_temp,
-    sync_folder,
     utc_iso,
     write_bytes,
     write_csv,

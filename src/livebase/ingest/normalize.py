@@ -236,6 +236,28 @@ def normalize_phone(text: str) -> str | None:
     raise ValueError(f"not a phone number: {text!r}")
 
 
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # never in an id, an e-mail, a phone, a date
+
+
+def lookup_keys(text: str) -> list[tuple[str, str]]:
+    """What a customer key typed by a person may be, in the order to look: the id as
+    typed, then the e-mail or the phone it normalises to (the identity keys' kinds).
+
+    >>> lookup_keys("Anna@Mail.RU"), lookup_keys("8 (916) 123-45-67")
+    ([('id', 'Anna@Mail.RU'), ('email', 'anna@mail.ru')], [('id', '8 (916) 123-45-67'), \
+('phone', '+79161234567')])
+    """
+    keys = [("id", text)]
+    for kind, normalise in (("email", normalize_email), ("phone", normalize_phone)):
+        try:
+            value = normalise(text)
+        except ValueError:
+            continue
+        if value is not None:
+            keys.append((kind, value))
+    return keys
+
+
 def normalize_id(text: str) -> str | None:
     """An identifier as text; ``17850.0`` (a float-formatted integer) becomes ``17850``.
 

@@ -21,13 +21,13 @@ import pandas as pd
 
 from livebase.diskfile import sha256_of
 from livebase.engine import delete_rows, isin, transaction
-from livebase.errors import InputError, LivebaseError
+from livebase.errors import LivebaseError
 from livebase.faults import fault
 from livebase.ingest.fields import Reject
 from livebase.ingest.identity import resolve
 from livebase.ingest.presets import get_preset
 from livebase.ingest.presets.base import EMAIL, LINES, PHONE, SRC, Batch, Context, Preset
-from livebase.ingest.readers import check_file, read_table
+from livebase.ingest.readers import check_file, read_table, unreadable
 from livebase.privacy.suppression import drop_erased_rows
 from livebase.store.schema import ALL_TABLES
 from livebase.store.workspace import Workspace
@@ -77,7 +77,7 @@ def import_file(
     try:
         sha = sha256_of(path)
     except OSError as exc:  # no permission, a device error
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from exc
+        raise unreadable(path, exc) from exc
     imports = ws.table("imports")
     prev = (
         imports.filter((imports.sha256 == sha) & (imports.preset == p.name))

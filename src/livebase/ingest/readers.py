@@ -161,6 +161,11 @@ def detect_delimiter(header_line: str) -> str:
     return best if counts[best] > 1 else ","
 
 
+def unreadable(path: Path, exc: OSError) -> InputError:
+    """The error for a file the system would not read (no permission, a device error)."""
+    return InputError(f"cannot read the file: {exc.strerror or exc}", file=str(path))
+
+
 def check_file(path: Path) -> None:
     """Refuse, naming it, a path that is not an existing regular file: a folder, a pipe
     or a device would fail (or wait forever) when read.
@@ -177,7 +182,7 @@ def check_file(path: Path) -> None:
     except (FileNotFoundError, NotADirectoryError):
         raise InputError("file not found", file=str(path)) from None
     except OSError as exc:  # a folder on the way without permission, a broken mount
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from exc
+        raise unreadable(path, exc) from exc
     except ValueError as exc:  # a NUL character in the path
         raise InputError(f"not a path: {exc}", file=str(path)) from exc
     if stat.S_ISDIR(mode):
@@ -223,7 +228,7 @@ def _read_csv(
     try:
         data = path.read_bytes()
     except OSError as exc:  # no permission, a device error
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from exc
+        raise unreadable(path, exc) from exc
     if not data.strip():
         raise InputError("the file is empty", file=str(path))
     enc = encoding or detect_encoding(data[: 1 << 20] if len(data) > 1 << 20 else data)

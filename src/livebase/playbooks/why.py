@@ -11,16 +11,13 @@ every planned touch, and every touch removed, moved or changed with its reason c
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 import pandas as pd
 
 from livebase.errors import InputError
-from livebase.ingest.normalize import normalize_email, normalize_phone
+from livebase.ingest.normalize import CONTROL, lookup_keys
 from livebase.store.workspace import Workspace
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # never in an id, an e-mail or a phone
 
 
 @dataclass(frozen=True)
@@ -40,18 +37,14 @@ class Why:
 
 def resolve_customer(ws: Workspace, key: str) -> str:
     """A customer id from an id, an e-mail or a phone number."""
-    if not isinstance(key, str) or _CONTROL.search(key):
+    if not isinstance(key, str) or CONTROL.search(key):
         raise InputError("a customer id, e-mail or phone must not hold control characters")
     c = ws.table("customers")
-    if c.filter(c.customer_id == key).count().execute():
-        return key
     ids = ws.table("identities")
-    for kind, normalise in (("email", normalize_email), ("phone", normalize_phone)):
-        try:
-            value = normalise(key)
-        except ValueError:
-            continue
-        if value is None:
+    for kind, value in lookup_keys(key):
+        if kind == "id":
+            if c.filter(c.customer_id == value).count().execute():
+                return value
             continue
         hit = ids.filter((ids.kind == kind) & (ids.value == value)).customer_id.to_pyarrow()
         if len(hit):

@@ -41,7 +41,6 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
-import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,10 +50,10 @@ import ibis
 import pandas as pd
 
 from livebase import engine
-from livebase.diskfile import fsync_path
+from livebase.diskfile import fsync_path, write_atomic
 from livebase.errors import InputError
 from livebase.faults import fault
-from livebase.ingest.normalize import normalize_email, normalize_phone
+from livebase.ingest.normalize import CONTROL, lookup_keys
 from livebase.privacy import scrub, serve
 from livebase.privacy.suppression import CHECK_KIND, check_hash, key_hash, suppression_key
 from livebase.store.schema import ALL_TABLES
@@ -117,7 +116,7 @@ class ErasureResult:
 
 
 def new_anon_id() -> str:
-    """>>> bool(re.fullmatch(r"erased:[0-9a-f]{16}", new_anon_id()))
+    """>>> import re; bool(re.fullmatch(r"erased:[0-9a-f]{16}", new_anon_id()))
     True
     """
     return ANON_PREFIX + secrets.token_hex(8)
@@ -130,7 +129,7 @@ def find_person(ws: Workspace, value: str) -> Person:
     """The person ``value`` names (an id, an e-mail or a phone); :class:`InputError` when
     no one matches, without repeating ``value``."""
     text = (value or "").strip()
-    if re.search(r"[\x00-\x1f\x7f]", text):
+    if CONTROL.search(text):
         raise InputError("the id, e-mail or phone must not hold control characters")
     customer = _lookup(ws, text) if text else None
     if customer is None:
@@ -156,20 +155,10 @@ def find_person(ws: Workspace, value: str) -> Person:
 
 def _lookup(ws: Workspace, text: str) -> str | None:
     """The customer id ``text`` leads to, or None."""
-    tries: list[tuple[str, str]] = []
-    if "@" in text:
-        email = _try(normalize_email, text)
-        if email:
-            tries.append(("email", email))
-    else:
-        tries.append(("id", text))
-        phone = _try(normalize_phone, text)
-        if phone:
-            tries.append(("phone", phone))
     if text.startswith(ANON_PREFIX):
         return None  # already erased: the anonymous rows name no one
     c, idn = ws.table("customers"), ws.table("identities")
-    for kind, key in tries:
+    for kind, key in lookup_keys(text):
         found: list[str] = []
         if kind == "id":
             found = _column(c.filter(c.customer_id == key), "customer_id")
@@ -188,13 +177,6 @@ def _lookup(ws: Workspace, text: str) -> str | None:
         if found:
             return found[0]
     return None
-
-
-def _try(parse, text: str) -> str | None:
-    try:
-        return parse(text)
-    except ValueError:
-        return None
 
 
 def _column(t: ibis.Table, name: str) -> list[str]:
@@ -268,29 +250,18 @@ def _file_counts(changes: Sequence[scrub.FileChange]) -> dict[str, dict[str, int
     return dict(sorted(out.items()))
 
 
-def _phone_forms(phones: Sequence[str]) -> list[str]:
-    """Digit strings a raw phone cell may reduce to."""
-    out: set[str] = set()
-    for p in phones:
-        digits = re.sub(r"\D", "", p)
-        out.add(digits)
-        if p.startswith("+7") and len(digits) == 11:
-            out.update({"8" + digits[1:], digits[1:]})
-    return sorted(out)
-
-
 def _reject_hit(r: ibis.Table, person: Person) -> ibis.ir.BooleanValue:
     """Rejects whose value is one of the person's keys or names, raw or normalised."""
     value = r["value"].strip()
     needles = person.needles("")
-    exact = sorted({*needles.ids, *person.values("phone")})
+    exact = sorted({*needles.ids, *needles.phones})
     lowered = sorted({*needles.emails, *(n.lower() for n in needles.names)})
     pred = ibis.literal(False)
     if exact:
         pred |= value.isin(exact)
     if lowered:
         pred |= value.lower().isin(lowered)
-    forms = _phone_forms(person.values("phone"))
+    forms = sorted(needles.phone_digits)  # what a raw phone cell may reduce to
     if forms:
         phone_like = value.re_search(r"^[0-9 ()+.\-]{7,}$")
         pred |= phone_like & value.re_replace(r"[^0-9]", "").isin(forms)
@@ -339,8 +310,7 @@ def _erase_store(
     con = ws.con
     tables = _table_counts(ws, person)
     pending = ws.root / PENDING
-    scrub.write_atomic(pending, erasure_id.encode("ascii"))
-    fsync_path(ws.root)
+    write_atomic(pending, erasure_id.encode("ascii"))
     try:
         with engine.transaction(con):
             _erase_rows(ws, person, anon, tables)
@@ -410,12 +380,8 @@ def erased_by(ws: Workspace, value: str) -> str | None:
     key = suppression_key(ws)
     if not text or key is None:
         return None
-    values = {text}
-    for parse in (normalize_email, normalize_phone):
-        if (found := _try(parse, text)) is not None:
-            values.add(found)
     t = ws.table("erased_keys")
-    hashes = sorted(key_hash(key, v) for v in values)
+    hashes = sorted({key_hash(key, v) for _, v in lookup_keys(text)})
     ids = _column(t.filter(t.key_hash.isin(hashes) & t.erasure_id.notnull()), "erasure_id")
     return ids[-1] if ids else None
 
@@ -426,7 +392,7 @@ def _operator(by: str | None) -> str:
             by = getpass.getuser()
         except (KeyError, OSError):
             by = "unknown"
-    by = re.sub(r"[\x00-\x1f\x7f]", " ", by).strip()
+    by = CONTROL.sub(" ", by).strip()
     return by[:MAX_BY] or "unknown"
 
 

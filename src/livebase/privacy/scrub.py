@@ -37,13 +37,13 @@ import io
 import json
 import os
 import re
-import secrets
-import stat
 import zipfile
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from livebase.diskfile import write_atomic
+from livebase.exports.files import restamp_zip
 from livebase.ingest.normalize import normalize_phone
 from livebase.ingest.readers import detect_delimiter, detect_encoding, first_line
 
@@ -424,21 +424,7 @@ def _same_zip_stamps(old: bytes, new: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(old)) as before:
         stamps = {i.filename: i.date_time for i in before.infolist()}
         core = before.read("docProps/core.xml") if "docProps/core.xml" in stamps else None
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(new)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml" and core is not None:
-                body = core
-            stamp = stamps.get(info.filename, (1980, 1, 1, 0, 0, 0))
-            member = zipfile.ZipInfo(info.filename, date_time=stamp)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.external_attr = info.external_attr
-            dst.writestr(member, body)
-    return out.getvalue()
+    return restamp_zip(new, core=core, stamps=stamps)
 
 
 # ------------------------------------------------------------------ Parquet
@@ -590,24 +576,3 @@ def _scrub_manifest(
     if write:
         write_atomic(path, _dump_json(data, style, text).encode("utf-8"))
     return FileChange(path, "manifest", count)
-
-
-# ------------------------------------------------------------------ writing
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data``: a synced temporary file beside it, then os.replace
-    (a reader sees the old file or the new one, never half of one)."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)

@@ -21,16 +21,17 @@ holds it; ``failed.jsonl`` those that could not be stored) and snapshots
 from __future__ import annotations
 
 import contextlib
-import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from livebase.diskfile import flocked, write_atomic
 from livebase.errors import LivebaseError
-from livebase.privacy.scrub import FileChange, Matcher, write_atomic
+from livebase.privacy.scrub import FileChange, Matcher
 
 SERVE = ".serve"
 SPOOL = "spool"
+APPEND_LOCK = ".lock"  # held by a spool append (web/webhook_routes.Spool)
+DRAIN_LOCK = ".drain"  # held while a server drains the spool
 SNAPSHOTS = "snapshot-*.duckdb*"
 DRAIN_WAIT = 30.0  # seconds an erasure waits for a server's drain to finish
 
@@ -43,42 +44,17 @@ def spool_dir(root: Path) -> Path:
 def drain_held(root: Path, wait: float = DRAIN_WAIT) -> Iterator[None]:
     """Hold the spool's drain lock (no server stores spooled lines meanwhile); nothing to
     hold where the workspace has no spool."""
-    import fcntl
-
     folder = spool_dir(root)
     if not folder.is_dir():
         yield
         return
-    fd = os.open(folder / ".drain", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError:
-                if time.monotonic() >= deadline:
-                    raise LivebaseError(
-                        f"a livebase server is storing the webhook spool in {folder} "
-                        f"for over {wait:.0f} s; try the erasure again"
-                    ) from None
-                time.sleep(0.1)  # bounded by the deadline
+    with flocked(folder / DRAIN_LOCK, wait) as held:
+        if not held:
+            raise LivebaseError(
+                f"a livebase server is storing the webhook spool in {folder} "
+                f"for over {wait:.0f} s; try the erasure again"
+            )
         yield
-    finally:
-        os.close(fd)  # releases the lock
-
-
-@contextlib.contextmanager
-def _append_held(folder: Path) -> Iterator[None]:
-    """The spool's append lock (the servers' ``Spool._locked``)."""
-    import fcntl
-
-    fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # held by an append for one write and fsync
-        yield
-    finally:
-        os.close(fd)
 
 
 def scrub_serve(root: Path, m: Matcher, *, write: bool, snapshots: bool = True) -> list[FileChange]:
@@ -108,7 +84,7 @@ def drop_snapshots(root: Path, *, write: bool) -> list[FileChange]:
 
 
 def _scrub_spool_file(folder: Path, path: Path, m: Matcher, *, write: bool) -> int:
-    with _append_held(folder):
+    with flocked(folder / APPEND_LOCK):  # a server's append waits meanwhile
         try:
             data = path.read_bytes()
         except FileNotFoundError:  # a drain finished it meanwhile

@@ -28,7 +28,6 @@ import atexit
 import datetime as dt
 import logging
 import os
-import re
 import shutil
 import threading
 import time
@@ -49,6 +48,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from livebase.engine import StoreBusy, connect, duckdb_url, lock_wait_s
 from livebase.engine import parse as engine_parse
 from livebase.errors import ConfigError, EngineError, InputError, InsufficientData
+from livebase.ingest.normalize import CONTROL
 from livebase.store.workspace import Workspace
 from livebase.web import auth
 from livebase.web.errors import CODES, ApiError, envelope
@@ -61,7 +61,6 @@ PUBLIC_PREFIXES = ("/static/", "/webhook/")
 PUBLIC_PATHS = ("/login",)
 # the errors an HTML page names in the reader's language (others: a generic title)
 PAGE_CODES = ("bad_input", "not_found", "insufficient_data", "invalid_request", "internal")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # never in an id, a date or a filter
 log = logging.getLogger("livebase.web")
 
 
@@ -698,7 +697,7 @@ def create_app(
         texts = [path]
         if not path.startswith("/webhook/"):  # the webhook checks its own parameters
             texts += [k + v for k, v in request.query_params.multi_items()]
-        if any(_CONTROL.search(x) for x in texts):
+        if any(CONTROL.search(x) for x in texts):
             return secured(problem(request, 400, "the address contains a control character"))
         if not path.startswith("/webhook/") and request.scope.get("query_string"):
             # an empty filter field of a page's form means "no filter"

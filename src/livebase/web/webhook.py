@@ -115,7 +115,7 @@ from livebase.ingest.presets.getcourse import NS, category_of
 from livebase.privacy.suppression import erased_people
 from livebase.store.schema import ALL_TABLES, ENUMS, ORDER_STATUSES
 from livebase.store.workspace import Workspace
-from livebase.store.write import _comparable, append, to_arrow
+from livebase.store.write import _comparable, append, to_arrow, upsert
 
 SOURCE_GETCOURSE = "getcourse"
 SOURCE_JSON = "json"
@@ -886,30 +886,26 @@ def record_rejection(
     reason: str,
     now: dt.datetime,
     event_id: str | None = None,
+    row_id: str | None = None,
 ) -> str:
     """Log a refused event (reason code only, never a token, a secret or the payload);
-    returns the id of the ``rejected`` row."""
+    returns the id of the ``rejected`` row: ``row_id`` when given (a spooled refusal,
+    written once however often its line is stored), else a fresh one."""
     for name, value in (("source", source), ("kind", kind), ("reason", reason)):
         if not _CODE.fullmatch(value):
             raise InputError(f"{name} must be a short code (a-z, 0-9, _), not {_show(value)}")
-    key = f"rejected:{uuid.uuid4().hex}"
-    if event_id:
+    key = row_id or f"rejected:{uuid.uuid4().hex}"
+    if event_id and not row_id:
         digest = hashlib.sha256(event_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
         key = f"rejected:{digest}:{uuid.uuid4().hex}"
-    append(  # a fresh id: nothing to look up
-        ws.con,
-        "webhook_events",
-        pd.DataFrame(
-            [
-                {
-                    "event_id": key,
-                    "source": source,
-                    "kind": kind,
-                    "received_at": _utc(now),
-                    "status": "rejected",
-                    "reason": reason,
-                }
-            ]
-        ),
-    )
+    row = {
+        "event_id": key,
+        "source": source,
+        "kind": kind,
+        "received_at": _utc(now),
+        "status": "rejected",
+        "reason": reason,
+    }
+    # a fresh id needs no look-up; a given one may be stored already
+    (upsert if row_id else append)(ws.con, "webhook_events", pd.DataFrame([row]))
     return key

@@ -59,14 +59,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import pandas as pd
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from livebase.diskfile import fsync_path
+from livebase.diskfile import flocked, fsync_path, write_atomic
+from livebase.privacy.serve import APPEND_LOCK, DRAIN_LOCK, spool_dir
 from livebase.store.workspace import Workspace
-from livebase.store.write import upsert
 from livebase.web.errors import ERROR_SCHEMA, envelope
 
 MAX_BODY = 64 * 1024
@@ -199,26 +198,23 @@ def apply_record(ws: Workspace, record: Mapping[str, Any]) -> str:
         return wh.store_event(ws, _event_of(record), now=now)
     if record["type"] != "rejection":
         raise ValueError(f"unknown spool record {record['type']!r}")
-    row = {
-        "event_id": record["event_id"],
-        "source": record["source"],
-        "kind": record["kind"],
-        "received_at": now,
-        "status": "rejected",
-        "reason": record["reason"],
-    }
-    upsert(ws.con, "webhook_events", pd.DataFrame([row]))
+    wh.record_rejection(
+        ws,
+        source=record["source"],
+        kind=record["kind"],
+        reason=record["reason"],
+        now=now,
+        row_id=record["event_id"],
+    )
     return "rejected"
 
 
 # ---------------------------------------------------------------- the spool
 
 
-def _write_synced(path: Path, data: bytes, *, append: bool) -> None:
-    """Write ``data`` to ``path`` (0600; added at its end, or replacing what it held) and
-    fsync it."""
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
-    fd = os.open(path, flags, 0o600)
+def _append_synced(path: Path, data: bytes) -> None:
+    """Add ``data`` at the end of ``path`` (0600) and fsync it."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         os.write(fd, data)
         os.fsync(fd)
@@ -242,15 +238,8 @@ class Spool:
     @contextmanager
     def _locked(self) -> Iterator[None]:
         """This spool's threads and other processes serving the workspace, one at a time."""
-        import fcntl
-
-        with self._lock:
-            fd = os.open(self.dir / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                yield
-            finally:
-                os.close(fd)
+        with self._lock, flocked(self.dir / APPEND_LOCK):
+            yield
 
     def _files(self) -> list[Path]:
         """The files to drain, oldest first."""
@@ -270,7 +259,7 @@ class Spool:
         with self._locked():
             path = self.dir / self.NEW
             new = not path.exists()
-            _write_synced(path, line.encode("utf-8"), append=True)
+            _append_synced(path, line.encode("utf-8"))
             if new:
                 fsync_path(self.dir)
 
@@ -299,11 +288,10 @@ class Spool:
 
     def _write(self, path: Path, records: list[dict[str, Any]]) -> None:
         """Replace ``path`` by ``records`` (atomically, fsynced)."""
-        tmp = path.with_name(path.name + ".tmp")
         text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-        _write_synced(tmp, text.encode("utf-8"), append=False)
-        os.replace(tmp, path)
-        fsync_path(self.dir)
+        write_atomic(
+            path, text.encode("utf-8"), temp=path.with_name(path.name + ".tmp"), mode=0o600
+        )
 
     def _apply_one(self, ws: Workspace, record: Mapping[str, Any]) -> None:
         try:
@@ -315,25 +303,19 @@ class Spool:
 
     def _failed(self, record: Mapping[str, Any]) -> None:
         line = json.dumps(record, ensure_ascii=False) + "\n"
-        _write_synced(self.dir / "failed.jsonl", line.encode("utf-8"), append=True)
+        _append_synced(self.dir / "failed.jsonl", line.encode("utf-8"))
 
     def drain(self, store: Any) -> bool:
         """Store the spooled lines oldest first through ``store.try_write``; True when the
         spool is empty, False when the store was busy or another drain runs (the rest
         stays spooled)."""
-        import fcntl
-
         if not self._draining.acquire(blocking=False):
             return False
-        fd = os.open(self.dir / ".drain", os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:  # another server on this workspace drains it
-                return False
-            return self._drain(store)
+            with flocked(self.dir / DRAIN_LOCK, 0) as held:
+                # not held: another server on this workspace (or an erasure) drains it
+                return held and self._drain(store)
         finally:
-            os.close(fd)
             self._draining.release()
 
     def _drain(self, store: Any) -> bool:
@@ -441,44 +423,46 @@ def register_webhook(app: FastAPI) -> None:
     store = app.state.store
     clock = app.state.clock
     responses = {202: QUEUED_SCHEMA, 400: ERROR_SCHEMA, 401: ERROR_SCHEMA, 413: ERROR_SCHEMA}
-    spool = Spool(store.root / ".serve" / "spool") if store.snapshots else None
+    spool = Spool(spool_dir(store.root)) if store.snapshots else None
     if spool is not None:
         store.attach_spool(spool)
 
     def deliver(
-        apply: Callable[[Workspace], str], record: Callable[[], dict[str, Any]], wait: float
-    ) -> str:
-        """``apply`` to the store now, or spool ``record()``: the status or ``queued``."""
+        apply: Callable[[Workspace], Any],
+        records: Callable[[], list[dict[str, Any]]],
+        wait: float,
+        queued: Any,
+    ) -> Any:
+        """``apply`` to the store now, or spool ``records()`` and answer ``queued``."""
         if spool is None or not spool.pending():
             with store.try_write(wait) as ws:
                 if ws is not None and (spool is None or not spool.pending()):
                     return apply(ws)
         assert spool is not None  # a held-open store always yields
-        spool.append(record())
+        spool.append(*records())
         store.wake()
-        return QUEUED
+        return queued
 
     def refuse(status: int, source: str, kind: str, err: Exception) -> JSONResponse:
         reason = getattr(err, "reason", "bad_event")
         now = clock()
         deliver(
             lambda ws: wh.record_rejection(ws, source=source, kind=kind, reason=reason, now=now),
-            lambda: rejection_record(source, kind, reason, now),
+            lambda: [rejection_record(source, kind, reason, now)],
             0.0,  # the refusal does not wait for another process
+            QUEUED,
         )
         return envelope(status, str(err), reason)
 
     def write_group(items: list[tuple[Any, dt.datetime]]) -> list[str]:
         """Concurrent requests' events in one transaction, or all to the spool."""
         events, times = [e for e, _ in items], [t for _, t in items]
-        if spool is None or not spool.pending():
-            with store.try_write(WRITE_WAIT_S) as ws:
-                if ws is not None and (spool is None or not spool.pending()):
-                    return wh.store_events(ws, events, now=times)
-        assert spool is not None  # a held-open store always yields
-        spool.append(*(event_record(e, t) for e, t in items))
-        store.wake()
-        return [QUEUED] * len(items)
+        return deliver(
+            lambda ws: wh.store_events(ws, events, now=times),
+            lambda: [event_record(e, t) for e, t in items],
+            WRITE_WAIT_S,
+            [QUEUED] * len(items),
+        )
 
     group = GroupCommit(write_group)
 
